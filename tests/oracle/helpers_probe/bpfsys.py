@@ -17,6 +17,7 @@ NR_BPF = 321  # x86-64
 BPF_MAP_CREATE = 0
 BPF_PROG_LOAD = 5
 BPF_OBJ_GET_INFO_BY_FD = 15
+BPF_BTF_LOAD = 18
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
@@ -45,6 +46,17 @@ class ProgLoadAttr(ctypes.Structure):
         ("line_info_cnt", ctypes.c_uint32),
         ("attach_btf_id", ctypes.c_uint32),
         ("attach_prog_fd", ctypes.c_uint32),
+        ("pad", ctypes.c_uint8 * 64),
+    ]
+
+
+class BtfLoadAttr(ctypes.Structure):
+    _fields_ = [
+        ("btf", ctypes.c_uint64),
+        ("btf_log_buf", ctypes.c_uint64),
+        ("btf_size", ctypes.c_uint32),
+        ("btf_log_size", ctypes.c_uint32),
+        ("btf_log_level", ctypes.c_uint32),
         ("pad", ctypes.c_uint8 * 64),
     ]
 
@@ -164,6 +176,8 @@ def prog_load(
     log_level: int = 1,
     log_size: int = 1 << 20,
     name: str = "",
+    btf_fd: int = 0,
+    func_info: list[tuple[int, int]] | None = None,
 ) -> LoadResult:
     buf = ctypes.create_string_buffer(log_size) if log_level else None
     lic = ctypes.create_string_buffer(license.encode())
@@ -181,6 +195,14 @@ def prog_load(
     attr.prog_name = name.encode()[:15]
     attr.expected_attach_type = expected_attach_type
     attr.attach_btf_id = attach_btf_id
+    fi = None
+    if func_info:
+        raw = b"".join(struct.pack("<II", off, tid) for off, tid in func_info)
+        fi = ctypes.create_string_buffer(raw, len(raw))
+        attr.prog_btf_fd = btf_fd
+        attr.func_info_rec_size = 8
+        attr.func_info = ctypes.addressof(fi)
+        attr.func_info_cnt = len(func_info)
     fd = sys_bpf(BPF_PROG_LOAD, attr)
     log = buf.value.decode(errors="replace") if buf is not None else ""
     return LoadResult(fd, log)
@@ -211,6 +233,28 @@ def map_create(
     attr.btf_key_type_id = btf_key_type_id
     attr.btf_value_type_id = btf_value_type_id
     return sys_bpf(BPF_MAP_CREATE, attr)
+
+
+def btf_load(blob: bytes) -> int:
+    buf = ctypes.create_string_buffer(blob, len(blob))
+    attr = BtfLoadAttr()
+    attr.btf = ctypes.addressof(buf)
+    attr.btf_size = len(blob)
+    return sys_bpf(BPF_BTF_LOAD, attr)
+
+
+def funcs_btf(names: list[str]) -> bytes:
+    """A minimal BTF: int, one FUNC_PROTO ``int (void)``, and a static FUNC per name
+    (type ids 3, 4, ... in order), enough for func_info of programs with callbacks."""
+    strings = b"\0int\0"
+    types = struct.pack("<III", 1, 1 << 24, 4) + struct.pack("<I", (1 << 24) | 32)  # [1] int
+    types += struct.pack("<III", 0, 13 << 24, 1)  # [2] FUNC_PROTO -> int, no params
+    for n in names:
+        off = len(strings)
+        strings += n.encode() + b"\0"
+        types += struct.pack("<III", off, 12 << 24, 2)  # FUNC, static, proto [2]
+    hdr = struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(types), len(types), len(strings))
+    return hdr + types + strings
 
 
 class ProgInfo(ctypes.Structure):
