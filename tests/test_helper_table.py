@@ -274,3 +274,137 @@ def test_live_probe_matches_table(prog_type):
             gpl.add(hid)
     assert avail == H.available_ids(prog_type)
     assert gpl == {hid for hid in avail if H.by_id(hid).proto_for(prog_type).gpl_only}
+
+
+# ------------------------------------------------------------------ kallsyms / dump xlated facts
+
+XLATED = ROOT / "tests" / "fixtures" / "helpers" / "xlated"
+
+
+@cache
+def xlated_cases() -> dict:
+    return json.loads((XLATED / "cases.json").read_text())
+
+
+def insns_of(hexstr: str) -> list[tuple[int, int, int, int, int]]:
+    raw = bytes.fromhex(hexstr)
+    out = []
+    for i in range(0, len(raw), 8):
+        c = raw[i : i + 8]
+        out.append(
+            (
+                c[0],
+                c[1] & 15,
+                c[1] >> 4,
+                int.from_bytes(c[2:4], "little", signed=True),
+                int.from_bytes(c[4:8], "little", signed=True),
+            )
+        )
+    return out
+
+
+def test_kallsyms_block_is_up_to_date():
+    gen = _probe_module("gen_kallsyms")
+    text = (ROOT / "pykernel" / "kallsyms.py").read_text()
+    assert gen.render(text, json.loads(gen.FIXTURE.read_text())) == text
+
+
+def test_every_helper_func_has_an_imm_unless_configured_out():
+    from pykernel import kallsyms as K
+
+    for h in H.HELPERS:
+        for proto in [h.proto] + [p for _, p in h.variants]:
+            if proto is None or proto.func is None:
+                continue
+            assert proto.func in K.SYMBOL_IMM or proto.func in K.NOT_IN_KALLSYMS, proto.func
+    # configured out on the oracle kernel, and so unavailable to every probed type
+    for name in ("override_return", "rc_repeat", "rc_keydown", "rc_pointer_rel"):
+        assert not any(H.allowed(name, t) for t in H.probed_types())
+
+
+def map_cases():
+    return sorted(
+        n
+        for n in xlated_cases()
+        if n.split(".")[0] in ("map_lookup_elem",)
+        or n.startswith("map_")
+        or n.startswith(("redirect_map.", "for_each_map_elem."))
+    )
+
+
+@pytest.mark.parametrize("name", map_cases())
+def test_map_helper_fixups_match_recorded_dumps(name):
+    from pykernel import kallsyms as K
+
+    helper, map_name = name.split(".", 1)
+    entry = xlated_cases()[name]
+    base_map = entry["maps"][0]
+    mtype = next(k for k, v in K._MAP_TYPE_IDS.items() if v == base_map["type"])
+    fx = K.map_helper_fixup(helper, mtype)
+    if "rejected" in entry:
+        assert fx.kind == "reject"
+        assert (fx.errno, fx.log) == (entry["rejected"]["errno"], entry["rejected"]["log"])
+        assert K.helper_call_target(H.by_name(helper).id, "sched_cls", mtype) is None
+        return
+    text = (XLATED / entry["xlated"]).read_text()
+    insns = insns_of(entry["xlated_insns"])
+    if fx.symbol:
+        assert f"call {fx.symbol}#{fx.imm}" in text
+        sym, imm = K.helper_call_target(H.by_name(helper).id, "sched_cls", mtype)
+        assert (sym, imm) == (fx.symbol, fx.imm)
+    else:
+        assert "call " not in text
+    if fx.kind in ("inline", "call+inline"):
+        assert helper == "map_lookup_elem"
+        key, value, max_entries = base_map["key"], base_map["value"], base_map["max"]
+        if fx.kind == "inline":
+            seq = K.array_lookup_inline(max_entries, value, variant=mtype)
+        else:
+            seq = K.htab_lookup_inline(key, variant=mtype)
+        # the sequence sits right after "r2 = r10; r2 += -32"
+        start = next(i for i, ins in enumerate(insns) if ins[:2] == (0x07, 2)) + 1
+        assert insns[start : start + len(seq)] == seq
+        assert insns[start + len(seq)] == (0xB7, 0, 0, 0, 2)  # then the program's own r0 = 2
+
+
+@pytest.mark.parametrize(
+    "name,prog_type",
+    [
+        (n, "xdp" if n.endswith(".xdp") else "sched_cls")
+        for n in sorted(xlated_cases())
+        if n.rsplit(".", 1)[-1] in ("xdp", "sched_cls") and not n.startswith("map_")
+    ],
+)
+def test_plain_helper_calls_match_recorded_dumps(name, prog_type):
+    from pykernel import kallsyms as K
+
+    entry = xlated_cases()[name]
+    text = (XLATED / entry["xlated"]).read_text()
+    helper = H.by_name(name.rsplit(".", 1)[0])
+    target = K.helper_call_target(helper.id, prog_type)
+    if helper.name in K.INLINED_HELPERS:
+        assert target is None
+        insns = insns_of(entry["xlated_insns"])
+        if helper.name == "get_smp_processor_id":
+            seq = K.smp_processor_id_inline()
+        elif helper.name == "jiffies64":
+            seq = K.jiffies64_inline()
+        else:
+            assert "call pc+" in text and "if r1 <= 0x800000 goto pc+2" in text
+            return
+        assert any(insns[i : i + len(seq)] == seq for i in range(len(insns)))
+        assert "call " not in text
+        return
+    sym, imm = target
+    assert f"call {sym}#{imm}" in text
+    assert K.xlated_call_text(sym) in text
+
+
+def test_tail_call_and_bpf2bpf_text():
+    from pykernel import kallsyms as K
+
+    for n in ("tail_call.const_index", "tail_call.var_index"):
+        assert K.TAIL_CALL_TEXT in (XLATED / xlated_cases()[n]["xlated"]).read_text()
+    assert "call pc+2#bpf_prog_614b434cd8324ecc_F" in (XLATED / "bpf2bpf_call.txt").read_text()
+    assert "call pc+2#bpf_prog_614b434cd8324ecc_cb" in (XLATED / "bpf2bpf_call.btf.txt").read_text()
+    assert K.helper_call_target(12, "xdp") is None
