@@ -1,0 +1,329 @@
+"""The rewrites after a successful walk, as they show in ``bpftool prog dump xlated``.
+
+Dead-code hard-wiring and removal, context field conversion, the tc direct-write prologue,
+division-by-register guards, map pointers into ld_imm64, inlined map lookups and helpers,
+helper call targets (``call <symbol>#<imm>``) and bpf-to-bpf call bookkeeping. Every patch
+keeps jump offsets, subprogram starts and line info consistent, as the kernel's
+``bpf_patch_insn_data`` does.
+"""
+
+from __future__ import annotations
+
+from .. import kallsyms as K
+from ..uapi import helpers as H
+from ..uapi import insn as I
+from ..uapi.consts import PSEUDO_CALL, PSEUDO_FUNC, PSEUDO_MAP_FD, PSEUDO_MAP_IDX, MapType, ProgType
+from . import ctx as CTX
+from . import regs as R
+from .check import Aux, Verifier, _map_addr, _prog_type_name, array_value_off
+
+# sk_buff "cloned" bit for the tc direct-write prologue (6.18 x86-64)
+SKB_CLONED_OFF = 126
+SKB_CLONED_MASK = 1
+
+
+def _t(x: tuple[int, int, int, int, int]) -> I.Insn:
+    return I.Insn(*x)
+
+
+class Patcher:
+    def __init__(self, v: Verifier) -> None:
+        self.insns = list(v.insns)
+        self.aux: list[Aux] = list(v.aux)
+        self.orig = list(range(len(self.insns)))
+        self.subprogs = list(v.subprogs)
+        self.linfo = [li for li in (v.env.line_info or [])]
+        self.finfo = [fi for fi in (v.env.func_info or [])]
+
+    # jumps (and pseudo calls / pseudo func loads) whose span crosses a patched slot
+    def _adj_branches(self, pos: int, delta: int, end_new: int) -> None:
+        end_old = pos + 1
+        insns = self.insns
+        for i, ins in enumerate(insns):
+            if pos <= i < end_new:
+                continue
+            cls = ins.code & 7
+            is_call = ins.code == (I.JMP | I.CALL) and ins.src == PSEUDO_CALL
+            is_func = ins.code == (I.LD | I.IMM | I.DW) and ins.src == PSEUDO_FUNC
+            if is_call or is_func:
+                off = ins.imm
+            elif cls in (I.JMP, I.JMP32) and ins.code & 0xF0 not in (I.CALL, I.EXIT):
+                off = ins.imm if ins.code == (I.JMP32 | I.JA) else ins.off
+            else:
+                continue
+            cur = i if i < pos else i  # indices already shifted for i >= end_new
+            if cur < pos and cur + off + 1 >= end_old:
+                off += delta
+            elif cur >= end_new and cur + off + 1 < end_new:
+                off -= delta
+            else:
+                continue
+            if is_call or is_func or ins.code == (I.JMP32 | I.JA):
+                insns[i] = ins.with_(imm=off)
+            else:
+                insns[i] = ins.with_(off=off)
+
+    def patch(self, pos: int, new: list[I.Insn]) -> None:
+        """Replace insns[pos] by ``new`` (len >= 1)."""
+        delta = len(new) - 1
+        self.insns[pos:pos + 1] = new
+        a = self.aux[pos]
+        self.aux[pos:pos + 1] = [a] + [Aux() for _ in range(delta)]
+        for k in range(1, delta + 1):
+            self.aux[pos + k].seen = True
+        o = self.orig[pos]
+        self.orig[pos:pos + 1] = [o] + [-1] * delta
+        if delta == 0:
+            return
+        self._adj_branches(pos, delta, pos + len(new))
+        self.subprogs = [s + delta if s > pos else s for s in self.subprogs]
+        for li in self.linfo:
+            if li.insn_off > pos:
+                li.insn_off += delta
+        for fi in self.finfo:
+            if fi.insn_off > pos:
+                fi.insn_off += delta
+
+    def remove(self, pos: int, cnt: int) -> None:
+        end = pos + cnt
+        insns = self.insns
+        # branches across the removed range shrink
+        for i, ins in enumerate(insns):
+            if pos <= i < end:
+                continue
+            cls = ins.code & 7
+            is_call = ins.code == (I.JMP | I.CALL) and ins.src == PSEUDO_CALL
+            is_func = ins.code == (I.LD | I.IMM | I.DW) and ins.src == PSEUDO_FUNC
+            if is_call or is_func:
+                off = ins.imm
+            elif cls in (I.JMP, I.JMP32) and ins.code & 0xF0 not in (I.CALL, I.EXIT):
+                off = ins.imm if ins.code == (I.JMP32 | I.JA) else ins.off
+            else:
+                continue
+            tgt = i + off + 1
+            if i < pos and tgt >= end:
+                off -= cnt
+            elif i >= end and tgt <= pos:
+                off += cnt
+            elif i < pos and pos < tgt < end:
+                off = pos - i - 1
+            elif i >= end and pos <= tgt < end:
+                off = pos - i - 1
+            else:
+                continue
+            if is_call or is_func or ins.code == (I.JMP32 | I.JA):
+                insns[i] = ins.with_(imm=off)
+            else:
+                insns[i] = ins.with_(off=off)
+        del self.insns[pos:end]
+        del self.aux[pos:end]
+        del self.orig[pos:end]
+        self.subprogs = [s - cnt if s >= end else s for s in self.subprogs]
+        keep = []
+        for li in self.linfo:
+            if pos <= li.insn_off < end:
+                # the record moves to the first surviving insn unless one already starts there
+                li.insn_off = pos
+            elif li.insn_off >= end:
+                li.insn_off -= cnt
+            keep.append(li)
+        dedup: dict[int, object] = {}
+        for li in keep:
+            if li.insn_off < len(self.insns):
+                dedup.setdefault(li.insn_off, li) if False else dedup.__setitem__(li.insn_off, li)
+        self.linfo = [dedup[k] for k in sorted(dedup)]  # type: ignore[misc]
+        for fi in self.finfo:
+            if fi.insn_off >= end:
+                fi.insn_off -= cnt
+
+
+def hard_wire_dead_branches(p: Patcher) -> None:
+    for i, ins in enumerate(p.insns):
+        cls = ins.code & 7
+        if cls not in (I.JMP, I.JMP32) or ins.code & 0xF0 in (I.JA, I.CALL, I.EXIT):
+            continue
+        if not p.aux[i].seen:
+            continue
+        if not p.aux[i + 1].seen:
+            p.insns[i] = I.Insn(I.JMP | I.JA, 0, 0, ins.off, 0)
+        elif not p.aux[i + 1 + ins.off].seen:
+            p.insns[i] = I.Insn(I.JMP | I.JA, 0, 0, 0, 0)
+
+
+def remove_dead_code(p: Patcher) -> None:
+    i = 0
+    while i < len(p.insns):
+        if p.aux[i].seen:
+            i += 1
+            continue
+        j = i
+        while j < len(p.insns) and not p.aux[j].seen:
+            j += 1
+        p.remove(i, j - i)
+
+
+def remove_nops(p: Patcher) -> None:
+    i = 0
+    while i < len(p.insns):
+        ins = p.insns[i]
+        if ins.code == (I.JMP | I.JA) and ins.off == 0 and ins.imm == 0:
+            p.remove(i, 1)
+            continue
+        i += 1
+
+
+def convert_ctx_accesses(v: Verifier, p: Patcher) -> None:
+    pt = v.prog_type
+    if v.seen_direct_write and pt in (ProgType.SCHED_CLS, ProgType.SCHED_ACT):
+        first = p.insns[0]
+        pro = [
+            I.Insn(I.LDX | I.MEM | I.B, 6, 1, SKB_CLONED_OFF, 0),
+            I.Insn(I.ALU | I.AND | I.K, 6, 0, 0, SKB_CLONED_MASK),
+            I.Insn(I.JMP | I.JEQ | I.K, 6, 0, 7, 0),
+            I.Insn(I.ALU64 | I.MOV | I.X, 6, 1, 0, 0),
+            I.Insn(I.ALU64 | I.XOR | I.X, 2, 2, 0, 0),
+            I.Insn(I.JMP | I.CALL, 0, 0, 0, 39),
+            I.Insn(I.JMP | I.JEQ | I.K, 0, 0, 2, 0),
+            I.Insn(I.ALU | I.MOV | I.K, 0, 0, 0, 2),
+            I.Insn(I.JMP | I.EXIT),
+            I.Insn(I.ALU64 | I.MOV | I.X, 1, 6, 0, 0),
+            first,
+        ]
+        a0 = p.aux[0]
+        p.patch(0, pro)
+        # the original first insn now sits at the end of the prologue
+        n = len(pro) - 1
+        p.aux[0], p.aux[n] = Aux(), a0
+        p.aux[0].seen = True
+        p.orig[0], p.orig[n] = -1, 0
+    i = 0
+    while i < len(p.insns):
+        ins = p.insns[i]
+        a = p.aux[i]
+        cls = ins.code & 7
+        if cls in (I.LDX, I.STX, I.ST) and a.ptr_type == R.CTX and (ins.code & 0xE0) in (I.MEM, I.MEMSX):
+            new = CTX.convert(pt, ins, a.ctx_field_size)
+            p.patch(i, new)
+            i += len(new)
+            continue
+        i += 1
+
+
+def _div_guard(ins: I.Insn) -> list[I.Insn]:
+    is64 = (ins.code & 7) == I.ALU64
+    jcls = I.JMP if is64 else I.JMP32
+    if ins.code & 0xF0 == I.DIV:
+        return [I.Insn(jcls | I.JNE | I.K, ins.src, 0, 2, 0),
+                I.Insn(I.ALU | I.XOR | I.X, ins.dst, ins.dst, 0, 0),
+                I.Insn(I.JMP | I.JA, 0, 0, 1, 0), ins]
+    out = [I.Insn(jcls | I.JEQ | I.K, ins.src, 0, 1 + (0 if is64 else 1), 0), ins]
+    if not is64:
+        out += [I.Insn(I.JMP | I.JA, 0, 0, 1, 0), I.Insn(I.ALU | I.MOV | I.X, ins.dst, ins.dst, 0, 0)]
+    return out
+
+
+def _map_type_name(mt: int) -> str | None:
+    try:
+        return MapType(mt).name.lower()
+    except ValueError:
+        return None
+
+
+def misc_fixups(v: Verifier, p: Patcher) -> None:
+    pname = _prog_type_name(v.prog_type)
+    i = 0
+    while i < len(p.insns):
+        ins = p.insns[i]
+        cls = ins.code & 7
+        if cls in (I.ALU, I.ALU64) and ins.code & 0xF0 in (I.DIV, I.MOD) and ins.code & I.X and ins.off == 0:
+            new = _div_guard(ins)
+            p.patch(i, new)
+            i += len(new)
+            continue
+        if ins.code == (I.JMP | I.CALL) and ins.src == 0:
+            new = helper_fixup(v, p.aux[i], ins, pname)
+            if new is not None:
+                p.patch(i, new)
+                i += len(new)
+                continue
+        i += 1
+
+
+def helper_fixup(v: Verifier, a: Aux, ins: I.Insn, pname: str) -> list[I.Insn] | None:
+    h = H.by_id(ins.imm)
+    if h is None:
+        return None
+    if h.name == "tail_call":
+        return None
+    if h.name == "get_smp_processor_id":
+        return [_t(x) for x in K.smp_processor_id_inline()]
+    if h.name == "jiffies64":
+        return [_t(x) for x in K.jiffies64_inline()]
+    m = a.call_map if not a.call_map_poison else None
+    if m is not None and h.name in K.MAP_HELPERS:
+        mtn = _map_type_name(int(m.map_type))
+        if mtn is not None:
+            try:
+                fx = K.map_helper_fixup(h.name, mtn)
+            except KeyError:
+                fx = None
+            if fx is not None and h.name == "map_lookup_elem" and fx.kind in ("inline", "call+inline"):
+                if fx.kind == "inline":
+                    variant = mtn if mtn in ("percpu_array", "array_of_maps", "xskmap") else "array"
+                    seq = K.array_lookup_inline(m.max_entries, m.value_size, variant=variant)
+                    return [_t(x) for x in seq]
+                variant = mtn if mtn in ("lru_hash", "percpu_hash", "hash_of_maps") else "hash"
+                return [_t(x) for x in K.htab_lookup_inline(m.key_size, variant=variant)]
+            if fx is not None and fx.symbol:
+                return [ins.with_(imm=K.SYMBOL_IMM[fx.symbol])]
+    tgt = K.helper_call_target(ins.imm, pname, None)
+    if tgt is None:
+        return None
+    return [ins.with_(imm=tgt[1])]
+
+
+def resolve_map_loads(v: Verifier, p: Patcher) -> list[tuple[int, object, int]]:
+    """ld_imm64 of maps carry the map's address now; returns (index, map, value offset|-1)."""
+    out = []
+    val_off = array_value_off()
+    for i, ins in enumerate(p.insns):
+        if ins.code != (I.LD | I.IMM | I.DW) or ins.src in (0, PSEUDO_FUNC):
+            continue
+        a = p.aux[i]
+        m = a.map
+        if m is None:
+            continue
+        if ins.src in (PSEUDO_MAP_FD, PSEUDO_MAP_IDX):
+            addr = _map_addr(m)
+            off = -1
+        else:
+            addr = _map_addr(m) + val_off + a.map_off
+            off = a.map_off
+        lo, hi = I.ld_imm64(ins.dst, addr)
+        p.insns[i] = lo
+        p.insns[i + 1] = hi
+        out.append((i, m, off))
+    return out
+
+
+def subprog_calls(p: Patcher) -> None:
+    """bpf-to-bpf calls in xlated: off = pc-relative offset, imm = callee subprogram index."""
+    for i, ins in enumerate(p.insns):
+        if ins.code == (I.JMP | I.CALL) and ins.src == PSEUDO_CALL:
+            tgt = i + ins.imm + 1
+            idx = p.subprogs.index(tgt) if tgt in p.subprogs else 0
+            p.insns[i] = ins.with_(off=ins.imm, imm=idx)
+
+
+def run_fixups(v: Verifier) -> Patcher:
+    p = Patcher(v)
+    if v.bpf_capable:
+        hard_wire_dead_branches(p)
+        remove_dead_code(p)
+        remove_nops(p)
+    convert_ctx_accesses(v, p)
+    misc_fixups(v, p)
+    p.map_loads = resolve_map_loads(v, p)  # type: ignore[attr-defined]
+    subprog_calls(p)
+    _ = PSEUDO_MAP_IDX
+    return p
