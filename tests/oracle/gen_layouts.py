@@ -149,7 +149,8 @@ def generate(btf: Btf, fixtures: Path) -> str:
             size = int(btf.struct(s).attrs["size"])
         except KeyError:
             continue
-        out.append(f"SIZEOF_{s.upper().lstrip('_')} = {size}  # sizeof(struct {s})")
+        const = f"SIZEOF_{s[2:].upper()}_UAPI" if s.startswith("__") else f"SIZEOF_{s.upper()}"
+        out.append(f"{const} = {size}  # sizeof(struct {s})")
     out.append("")
     out.append("# --- member offsets ---")
     last = None
@@ -197,7 +198,7 @@ def generate(btf: Btf, fixtures: Path) -> str:
         "NET_SKB_PAD = 64  # max(32, L1_CACHE_BYTES) on x86_64: skb headroom in test_run",
         "NET_IP_ALIGN = 0  # x86_64",
         "ETH_HLEN = 14",
-        "MIN_NAPI_ID = 257  # (NR_CPUS + 1) rounded: xlated `if r2 >= 0x101` for napi_id",
+        "MIN_NAPI_ID = 257  # CONFIG_NR_CPUS (256) + 1: xlated `if r2 >= 0x101` for napi_id",
         "",
     ]
     imms = kernel_call_imms(fixtures)

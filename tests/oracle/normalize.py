@@ -39,6 +39,15 @@ RULES: list[tuple[str, str, str]] = [
     ("run_time_text", r"(run_time_ns |run_cnt )\d+", r"\1<NS>"),
     ("run_time_json", r'("(?:run_time_ns|run_cnt)": ?)\d+', r"\1<NS>"),
     ("bpf_prog_sym", r"\bbpf_prog_[0-9a-f]{16}_", "bpf_prog_<TAG>_"),
+    # `dump xlated ... opcodes`: an ld_imm64 of a map (src_reg 1 = map fd, 2 = map value)
+    # carries the map id in its imm: "18 11 00 00 9e 04 00 00 ..." (text) ...
+    ("ld_map_opcodes_text", r"^(\s+18 [12][0-9a-f] [0-9a-f]{2} [0-9a-f]{2})( [0-9a-f]{2}){4}",
+     r"\1 <ID>"),
+    # ... and {"code":"0x18","src_reg":"0x1",...,"imm":["0x9e","0x04","0x00","0x00",...]} (JSON)
+    ("ld_map_opcodes_json",
+     r'("code": ?"0x18",\s*"src_reg": ?"0x[12]"[^}]*?"imm": ?\[)"0x[0-9a-f]{2}","0x[0-9a-f]{2}",'
+     r'"0x[0-9a-f]{2}","0x[0-9a-f]{2}"', r'\1"<ID>"'),
+    ("verification_time", r"verification time \d+ usec", "verification time <NS> usec"),
 ]
 
 _COMPILED = [(name, re.compile(pat, re.MULTILINE), repl) for name, pat, repl in RULES]
@@ -49,6 +58,20 @@ def normalize(text: str) -> str:
     for _name, rx, repl in _COMPILED:
         text = rx.sub(repl, text)
     return text
+
+
+def normalize_insns(raw: bytes) -> bytes:
+    """Raw instructions (`dump xlated ... file F`): zero the imm of every map ld_imm64
+    (code 0x18 with src_reg 1 or 2), which holds the map id."""
+    out = bytearray(raw)
+    i = 0
+    while i + 8 <= len(out):
+        if out[i] == 0x18 and (out[i + 1] >> 4) in (1, 2):
+            out[i + 4:i + 8] = b"\0\0\0\0"
+            i += 16
+        else:
+            i += 8
+    return bytes(out)
 
 
 def normalize_argv(argv: list[str], ids: dict[str, int]) -> list[str]:
@@ -101,3 +124,21 @@ def unordered_entries(text: str) -> list[str]:
     if cur:
         blocks.append("\n".join(cur))
     return sorted(blocks) + trailer
+
+
+def sort_pinned(text: str) -> str:
+    """`-f` show lists an object's pins in bpffs walk order, which is not stable: sort
+    the `\tpinned PATH` lines of each object, and the JSON "pinned" arrays."""
+    text = re.sub(r'("pinned": ?\[)([^\]]*)(\])',
+                  lambda m: m.group(1) + ",".join(sorted(m.group(2).split(","))) + m.group(3), text)
+    out: list[str] = []
+    run: list[str] = []
+    for line in text.split("\n"):
+        if line.startswith("\tpinned "):
+            run.append(line)
+            continue
+        out += sorted(run)
+        run = []
+        out.append(line)
+    out += sorted(run)
+    return "\n".join(out)
