@@ -105,6 +105,7 @@ class BpfMap:
     fd: int = -1
     ifindex: int = 0
     autocreate: bool = True
+    def_parts: set[str] = field(default_factory=set)
     # legacy (struct bpf_elf_map of iproute2) extras
     legacy_id: int = 0
     legacy_pinning: int = 0
@@ -514,10 +515,38 @@ class BpfObject:
             self.debug(f"map '{map_name}': at sec_idx {self.maps_shndx}, offset {vi.offset}.")
             self.maps.append(m)
             inner = self._parse_btf_map_def(m, map_name, def_id, strict, is_inner=False)
+            self._report_map_def(m)
             if m.pinning == LIBBPF_PIN_BY_NAME:
                 m.pin_path = f"{pin_root_path}/{map_name}"
             if inner is not None:
                 m.inner = inner
+                self._report_map_def(inner)
+
+    def _report_map_def(self, m: BpfMap) -> None:
+        """fill_map_from_def(): what was found, in libbpf's fixed order."""
+        p, n = m.def_parts, m.name
+        if "type" in p:
+            self.debug(f"map '{n}': found type = {m.type}.")
+        if "key" in p:
+            self.debug(f"map '{n}': found key [{m.btf_key_type_id}], sz = {m.key_size}.")
+        elif "key_size" in p:
+            self.debug(f"map '{n}': found key_size = {m.key_size}.")
+        if "value" in p:
+            self.debug(f"map '{n}': found value [{m.btf_value_type_id}], sz = {m.value_size}.")
+        elif "value_size" in p:
+            self.debug(f"map '{n}': found value_size = {m.value_size}.")
+        if "max_entries" in p:
+            self.debug(f"map '{n}': found max_entries = {m.max_entries}.")
+        if "map_flags" in p:
+            self.debug(f"map '{n}': found map_flags = 0x{m.map_flags:x}.")
+        if "map_extra" in p:
+            self.debug(f"map '{n}': found map_extra = 0x{m.map_extra:x}.")
+        if "pinning" in p:
+            self.debug(f"map '{n}': found pinning = {m.pinning}.")
+        if "numa_node" in p:
+            self.debug(f"map '{n}': found numa_node = {m.numa_node}.")
+        if "inner" in p:
+            self.debug(f"map '{n}': found inner map definition.")
 
     def _map_field_int(self, map_name: str, mname: str, mtype: int) -> int:
         btf = self.btf
@@ -556,6 +585,8 @@ class BpfObject:
         assert btf is not None
         d = btf.t(def_id)
         inner: BpfMap | None = None
+        parts: set[str] = set()
+        m.def_parts = parts
         nm = len(d.members)
         for i, mem in enumerate(btf.members(def_id)):
             name = mem.name
@@ -563,42 +594,42 @@ class BpfObject:
                 raise self.fail(_errno.EINVAL, f"map '{map_name}': invalid field #{i}.")
             if name == "type":
                 m.type = self._map_field_int(map_name, name, mem.type)
-                self.debug(f"map '{map_name}': found type = {m.type}.")
+                parts.add(name)
             elif name == "max_entries":
                 m.max_entries = self._map_field_int(map_name, name, mem.type)
-                self.debug(f"map '{map_name}': found max_entries = {m.max_entries}.")
+                parts.add(name)
             elif name == "map_flags":
                 m.map_flags = self._map_field_int(map_name, name, mem.type)
-                self.debug(f"map '{map_name}': found map_flags = 0x{m.map_flags:x}.")
+                parts.add(name)
             elif name == "numa_node":
                 m.numa_node = self._map_field_int(map_name, name, mem.type)
-                self.debug(f"map '{map_name}': found numa_node = {m.numa_node}.")
+                parts.add(name)
             elif name == "key_size":
                 sz = self._map_field_int(map_name, name, mem.type)
                 if m.key_size and m.key_size != sz:
                     raise self.fail(_errno.EINVAL, f"map '{map_name}': conflicting key size {m.key_size} != {sz}.")
                 m.key_size = sz
-                self.debug(f"map '{map_name}': found key_size = {sz}.")
+                parts.add(name)
             elif name == "key":
                 tid, sz = self._map_type_spec(map_name, "key", mem.type)
-                self.debug(f"map '{map_name}': found key [{tid}], sz = {sz}.")
                 if m.key_size and m.key_size != sz:
                     raise self.fail(_errno.EINVAL, f"map '{map_name}': conflicting key size {m.key_size} != {sz}.")
                 m.key_size, m.btf_key_type_id = sz, tid
+                parts.add(name)
             elif name == "value_size":
                 sz = self._map_field_int(map_name, name, mem.type)
                 if m.value_size and m.value_size != sz:
                     raise self.fail(_errno.EINVAL,
                                     f"map '{map_name}': conflicting value size {m.value_size} != {sz}.")
                 m.value_size = sz
-                self.debug(f"map '{map_name}': found value_size = {sz}.")
+                parts.add(name)
             elif name == "value":
                 tid, sz = self._map_type_spec(map_name, "value", mem.type)
-                self.debug(f"map '{map_name}': found value [{tid}], sz = {sz}.")
                 if m.value_size and m.value_size != sz:
                     raise self.fail(_errno.EINVAL,
                                     f"map '{map_name}': conflicting value size {m.value_size} != {sz}.")
                 m.value_size, m.btf_value_type_id = sz, tid
+                parts.add(name)
             elif name == "values":
                 is_mim = m.type in _MAP_IN_MAP
                 is_pa = m.type == MapType.PROG_ARRAY
@@ -632,7 +663,7 @@ class BpfObject:
                 iname = f"{map_name}.inner"
                 inner = BpfMap(iname, iname, MAP_USER, m.sec_idx)
                 self._parse_btf_map_def(inner, iname, tid, strict, is_inner=True)
-                self.debug(f"map '{map_name}': found inner map definition.")
+                parts.add("inner")
             elif name == "pinning":
                 if is_inner:
                     raise self.fail(_errno.EINVAL, f"map '{map_name}': inner def can't be pinned.")
@@ -640,10 +671,10 @@ class BpfObject:
                 if val not in (LIBBPF_PIN_NONE, LIBBPF_PIN_BY_NAME):
                     raise self.fail(_errno.EINVAL, f"map '{map_name}': invalid pinning value {val}.")
                 m.pinning = val
-                self.debug(f"map '{map_name}': found pinning = {val}.")
+                parts.add(name)
             elif name == "map_extra":
                 m.map_extra = self._map_field_int(map_name, name, mem.type)
-                self.debug(f"map '{map_name}': found map_extra = 0x{m.map_extra:x}.")
+                parts.add(name)
             else:
                 if strict:
                     raise self.fail(_errno.ENOTSUP, f"map '{map_name}': unknown field '{name}'.")
