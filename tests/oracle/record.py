@@ -700,6 +700,10 @@ def record_object(spec: ObjSpec, out_dir: Path, bpftool: str = "bpftool",
         finally:
             clean_pins(f"{PIN_ROOT}/{spec.name}")
         written.append(write(out_dir, spec.name, scen, r, f"{spec.name}.o"))
+    try:
+        os.rmdir(PIN_ROOT)  # only if nothing else is pinned there
+    except OSError:
+        pass
     return written
 
 
