@@ -31,9 +31,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 
-from normalize import normalize, normalize_argv, normalize_insns  # noqa: E402
+
+def _load_sibling(name: str):  # noqa: ANN202 - a module
+    """Import tests/oracle/<name>.py under a unique module name (no sys.path games, so a
+    different `normalize` module elsewhere in the test suite cannot shadow it)."""
+    import importlib.util
+
+    full = f"pybpf_oracle_{name}"
+    if full not in sys.modules:
+        spec = importlib.util.spec_from_file_location(full, HERE / f"{name}.py")
+        assert spec and spec.loader
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[full] = mod
+        spec.loader.exec_module(mod)
+    return sys.modules[full]
+
+
+_norm = _load_sibling("normalize")
+normalize, normalize_argv, normalize_insns = _norm.normalize, _norm.normalize_argv, _norm.normalize_insns
 
 REPO = HERE.parents[1]
 PROGS = REPO / "tests" / "progs"
@@ -749,14 +765,10 @@ def comparable(rec: dict, hints: dict | None = None) -> dict | None:
     err = normalize(rec["stderr"])
     hints = hints if hints is not None else rec.get("compare", {})
     if hints.get("unordered"):
-        from normalize import unordered_entries
-
-        out = "\n".join(unordered_entries(out))
+        out = "\n".join(_norm.unordered_entries(out))
     code = rec["exit"]
     if hints.get("pinned_unordered") or "-f" in rec["argv"]:
-        from normalize import sort_pinned
-
-        out = sort_pinned(out)
+        out = _norm.sort_pinned(out)
     if hints.get("order_dependent"):
         out, err, code = "<order dependent>", "", None
     if hints.get("id_values"):

@@ -15,13 +15,26 @@ from pathlib import Path
 
 import pytest
 
+from pykernel import layouts as L
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 
-import normalize as norm  # noqa: E402
-import record  # noqa: E402
 
-from pykernel import layouts as L  # noqa: E402
+def _load(name: str, file: str):  # noqa: ANN202 - a module
+    """Import a tests/oracle script under a unique name (see record._load_sibling)."""
+    import importlib.util
+
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, HERE / file)
+        assert spec and spec.loader
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        spec.loader.exec_module(mod)
+    return sys.modules[name]
+
+
+record = _load("pybpf_oracle_record", "record.py")
+norm = _load("pybpf_oracle_normalize", "normalize.py")
 
 REPO = HERE.parents[1]
 FIX = REPO / "tests" / "fixtures"
@@ -150,8 +163,12 @@ def test_every_source_has_its_object() -> None:
 
 def test_packets_are_what_the_generator_makes() -> None:
     pytest.importorskip("dpkt")
-    sys.path.insert(0, str(FIX / "packets"))
-    import gen_packets
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("pybpf_gen_packets", FIX / "packets" / "gen_packets.py")
+    assert spec and spec.loader
+    gen_packets = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen_packets)
 
     frames = {**gen_packets.frames(), **gen_packets.contexts()}
     manifest = load(FIX / "packets" / "packets.json")
