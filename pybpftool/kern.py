@@ -1,0 +1,254 @@
+"""The syscall side of pybpftool: libbpf's thin ``bpf_*`` wrappers over ``Process.bpf``.
+
+Everything pybpftool asks the (simulated) kernel goes through here, so the command
+modules read like bpftool's: ``prog_get_fd_by_id(id)``, ``obj_get(path)``,
+``map_lookup_elem(fd, key, value)``. Each raises ``SyscallError`` exactly where libbpf
+returns ``-errno``. The process is created on first use, so commands that never reach
+the kernel (help, usage errors, ``version``) never open the state.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pykernel.uapi import attr as A
+from pykernel.uapi.consts import Cmd
+from pykernel.uapi.errors import SyscallError, strerror
+
+if TYPE_CHECKING:
+    from pykernel import Process
+
+__all__ = ["SyscallError", "strerror", "proc"]
+
+_proc: Process | None = None
+
+
+def proc() -> Process:
+    global _proc
+    if _proc is None:
+        from pykernel import Process
+
+        _proc = Process.current()
+    return _proc
+
+
+def bpf(cmd: Cmd, attr: Any) -> int:
+    return proc().bpf(cmd, attr)
+
+
+def close(fd: int) -> None:
+    if fd is None or fd < 0:
+        return
+    try:
+        proc().close(fd)
+    except (SyscallError, OSError):
+        pass
+
+
+# ------------------------------------------------------------------------ ids and fds
+def _next_id(cmd: Cmd, start: int) -> int:
+    a = A.GetIdAttr(start_id=start)
+    bpf(cmd, a)
+    return a.next_id
+
+
+def prog_get_next_id(start: int) -> int:
+    return _next_id(Cmd.PROG_GET_NEXT_ID, start)
+
+
+def map_get_next_id(start: int) -> int:
+    return _next_id(Cmd.MAP_GET_NEXT_ID, start)
+
+
+def btf_get_next_id(start: int) -> int:
+    return _next_id(Cmd.BTF_GET_NEXT_ID, start)
+
+
+def link_get_next_id(start: int) -> int:
+    return _next_id(Cmd.LINK_GET_NEXT_ID, start)
+
+
+def prog_get_fd_by_id(obj_id: int) -> int:
+    return bpf(Cmd.PROG_GET_FD_BY_ID, A.GetIdAttr(start_id=obj_id))
+
+
+def map_get_fd_by_id(obj_id: int) -> int:
+    return bpf(Cmd.MAP_GET_FD_BY_ID, A.GetIdAttr(start_id=obj_id))
+
+
+def btf_get_fd_by_id(obj_id: int) -> int:
+    return bpf(Cmd.BTF_GET_FD_BY_ID, A.GetIdAttr(start_id=obj_id))
+
+
+def link_get_fd_by_id(obj_id: int) -> int:
+    return bpf(Cmd.LINK_GET_FD_BY_ID, A.GetIdAttr(start_id=obj_id))
+
+
+def obj_get(path: str) -> int:
+    return bpf(Cmd.OBJ_GET, A.ObjPinAttr(pathname=path))
+
+
+def obj_pin(fd: int, path: str) -> None:
+    bpf(Cmd.OBJ_PIN, A.ObjPinAttr(pathname=path, bpf_fd=fd))
+
+
+# ------------------------------------------------------------------------------- info
+def prog_info(fd: int) -> A.ProgInfo:
+    info = A.ProgInfo()
+    bpf(Cmd.OBJ_GET_INFO_BY_FD, A.InfoAttr(bpf_fd=fd, info=info))
+    return info
+
+
+def map_info(fd: int) -> A.MapInfo:
+    info = A.MapInfo()
+    bpf(Cmd.OBJ_GET_INFO_BY_FD, A.InfoAttr(bpf_fd=fd, info=info))
+    return info
+
+
+def btf_info(fd: int) -> A.BtfInfo:
+    info = A.BtfInfo()
+    bpf(Cmd.OBJ_GET_INFO_BY_FD, A.InfoAttr(bpf_fd=fd, info=info))
+    return info
+
+
+def link_info(fd: int) -> A.LinkInfo:
+    info = A.LinkInfo()
+    bpf(Cmd.OBJ_GET_INFO_BY_FD, A.InfoAttr(bpf_fd=fd, info=info))
+    return info
+
+
+def fd_type(fd: int) -> str:
+    """What /proc/self/fd/N says the fd is: ``prog``, ``map``, ``link``, ``btf`` or
+    ``unknown`` (bpftool's get_fd_type)."""
+    kind = fd_kinds().get(fd)
+    return kind if kind in ("prog", "map", "link", "btf") else "unknown"
+
+
+# ------------------------------------------------------------------------ map entries
+def map_lookup_elem(fd: int, key: bytes | None, value: bytearray, flags: int = 0) -> None:
+    bpf(Cmd.MAP_LOOKUP_ELEM, A.MapElemAttr(map_fd=fd, key=key, value=value, flags=flags))
+
+
+def map_update_elem(fd: int, key: bytes | None, value: bytes, flags: int = 0) -> None:
+    bpf(Cmd.MAP_UPDATE_ELEM, A.MapElemAttr(map_fd=fd, key=key, value=value, flags=flags))
+
+
+def map_delete_elem(fd: int, key: bytes) -> None:
+    bpf(Cmd.MAP_DELETE_ELEM, A.MapElemAttr(map_fd=fd, key=key))
+
+
+def map_get_next_key(fd: int, key: bytes | None, next_key: bytearray) -> None:
+    bpf(Cmd.MAP_GET_NEXT_KEY, A.MapElemAttr(map_fd=fd, key=key, next_key=next_key))
+
+
+def map_lookup_and_delete_elem(fd: int, key: bytes | None, value: bytearray) -> None:
+    bpf(Cmd.MAP_LOOKUP_AND_DELETE_ELEM, A.MapElemAttr(map_fd=fd, key=key, value=value))
+
+
+def map_freeze(fd: int) -> None:
+    bpf(Cmd.MAP_FREEZE, A.MapFreezeAttr(map_fd=fd))
+
+
+def map_create(attr: A.MapCreateAttr) -> int:
+    return bpf(Cmd.MAP_CREATE, attr)
+
+
+def prog_test_run(attr: A.TestRunAttr) -> None:
+    bpf(Cmd.PROG_TEST_RUN, attr)
+
+
+# ----------------------------------------------------------------- the rest of "the OS"
+def fd_kinds() -> dict[int, str]:
+    """fd -> object kind for this process's open BPF fds (what /proc/self/fd shows)."""
+    return {fd: kind for fd, kind, _obj in proc().fds()}
+
+
+def pins() -> list[tuple[str, str, int]]:
+    """Every pinned object as (path, kind, id), in bpffs walk order."""
+    return list(proc().pins())
+
+
+def pinned_paths() -> list[str]:
+    return [path for path, _kind, _obj in pins()]
+
+
+def unlink(path: str) -> None:
+    try:
+        proc().unlink(path)
+    except (SyscallError, OSError):
+        pass
+
+
+_boottime: int | None = None
+
+
+def boottime_ns() -> int:
+    """CLOCK_BOOTTIME of the simulated machine (read once per command)."""
+    global _boottime
+    if _boottime is None:
+        _boottime = int(proc().boottime_ns())
+    return _boottime
+
+
+def possible_cpus() -> int:
+    """Number of possible CPUs of the simulated machine (DESIGN: NR_CPUS = 2)."""
+    n = getattr(proc(), "nr_cpus", None)
+    if callable(n):
+        n = n()
+    return int(n) if n else 2
+
+
+def if_nametoindex(name: str) -> int:
+    fn = getattr(proc(), "if_nametoindex", None)
+    if fn is None:
+        return 0
+    try:
+        return int(fn(name) or 0)
+    except (SyscallError, OSError, KeyError, ValueError):
+        return 0
+
+
+def ifindex_name(ifindex: int, ns_dev: int = 0, ns_ino: int = 0) -> str | None:
+    fn = getattr(proc(), "if_indextoname", None)
+    if fn is None:
+        return None
+    try:
+        return fn(ifindex) or None
+    except (SyscallError, OSError, KeyError, ValueError):
+        return None
+
+
+def kernel_symbols():
+    """/proc/kallsyms of the simulated kernel, as bpftool's xlated dumper uses it.
+
+    Without a symbol table, call targets print as addresses, as bpftool does when it
+    cannot read /proc/kallsyms."""
+    from .xlated import Symbols
+
+    syms = Symbols()
+    fn = getattr(proc(), "kallsyms", None)
+    if fn is None:
+        return syms
+    for entry in fn():
+        if isinstance(entry, str):
+            parts = entry.split()
+            if len(parts) < 3:
+                continue
+            addr, name = int(parts[0], 16), parts[2]
+        else:
+            addr, name = int(entry[0]), str(entry[-1])
+        if name == "__bpf_call_base":
+            syms.call_base = addr
+        if addr:
+            syms.by_addr.setdefault(addr, name)
+    return syms
+
+
+def trace_pipe_read() -> list[str]:
+    fn = getattr(proc(), "trace_pipe_read", None)
+    return list(fn()) if fn is not None else []
+
+
+def perf_buffer_read(map_fd: int, cpu_index: tuple[int, int] | None):
+    fn = getattr(proc(), "perf_buffer_read", None)
+    return list(fn(map_fd, cpu_index)) if fn is not None else []
