@@ -214,9 +214,12 @@ class Btf:
 
     # ------------------------------------------------------------------ libbpf fixups
     def fixup_datasecs(self, section_size: Callable[[str], int | None],
-                       var_offset: Callable[[str, str], int | None]) -> None:
+                       var_symbol: Callable[[str], tuple[int, bool] | None]) -> None:
         """libbpf's btf_fixup_datasec: clang leaves DATASEC sizes and VAR offsets 0; fill
-        them from the ELF section sizes and symbol values, and keep the vars sorted."""
+        them from the ELF section sizes and the global symbols' values.
+
+        ``var_symbol(name)`` returns ``(st_value, hidden)`` of the global/weak STT_OBJECT
+        symbol of that name, or None; hidden (or internal) symbols make the VAR static."""
         for t in self.data.types:
             if t.kind != Kind.DATASEC:
                 continue
@@ -234,12 +237,16 @@ class Btf:
             for s in t.secinfos:
                 v = self.t(s.type)
                 if v.kind != Kind.VAR:
+                    raise LibbpfError(_errno.EINVAL, f"sec '{sec}': unexpected non-VAR type found")
+                if v.linkage in (ubtf.VAR_STATIC, ubtf.VAR_GLOBAL_EXTERN):
                     continue
                 vname = self.str_at(v.name_off)
-                off = var_offset(sec, vname)
-                if off is None:
+                sym = var_symbol(vname)
+                if sym is None:
                     raise LibbpfError(_errno.ENOENT, f"sec '{sec}': failed to find ELF symbol for VAR '{vname}'")
-                s.offset = off
+                s.offset, hidden = sym
+                if hidden:
+                    v.linkage = ubtf.VAR_STATIC
             t.secinfos.sort(key=lambda s: s.offset)
 
     # ------------------------------------------------------------------ bpftool btf dump (raw)

@@ -422,15 +422,18 @@ class BpfObject:
             s = f.section_by_name(name)
             return s.size if s is not None else None
 
-        def var_off(sec: str, var: str) -> int | None:
-            s = f.section_by_name(sec)
-            for sym in f.symbols:
-                if (sym.name == var and sym.type == E.STT_OBJECT and (s is None or sym.shndx == s.idx)):
-                    return sym.value
+        def var_sym(var: str) -> tuple[int, bool] | None:
+            for sym in f.symbols:  # find_elf_var_sym(): global or weak objects only
+                if sym.type != E.STT_OBJECT or sym.bind not in (E.STB_GLOBAL, E.STB_WEAK):
+                    continue
+                if sym.name is None:
+                    raise LibbpfError(_errno.EIO, f"failed to get sym name string for var {var}")
+                if sym.name == var:
+                    return sym.value, sym.visibility in (E.STV_HIDDEN, E.STV_INTERNAL)
             return None
 
         try:
-            self.btf.fixup_datasecs(sec_size, var_off)
+            self.btf.fixup_datasecs(sec_size, var_sym)
         except LibbpfError as e:
             raise self.fail(e.errno, e.message) from None
         for p in self.all_programs:

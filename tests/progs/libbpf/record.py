@@ -11,7 +11,9 @@ the main corpus in tests/progs/):
 * ``<obj>.libbpf.txt``: libbpf's messages of ``bpftool -d prog load`` (the open phase and
   relocation lines are what pylibbpf reproduces; verifier logs are kernel-specific);
 * ``<obj>.relocated.json``: per program, the instructions libbpf hands to BPF_PROG_LOAD,
-  with map fds replaced by map indexes (read back through libbpf's bpf_program__insns);
+  with map fds replaced by map indexes (read back through libbpf's bpf_program__insns),
+  and the func_info/line_info records the kernel holds for it;
+* ``<obj>.mapshow.json``: ``bpftool map show`` of every map after ``loadall ... pinmaps``;
 * ``mapdump.json``: values written into maps with BTF and ``bpftool map dump`` of them,
   text and ``-j`` (the btf_dumper oracle);
 * ``sections.txt``: libbpf's list of supported section names.
@@ -63,6 +65,7 @@ class Libbpf:
             "bpf_object__close": (None, [vp]), "libbpf_set_print": (vp, [self.PRINT]),
             "bpf_program__name": (cp, [vp]), "bpf_program__insn_cnt": (ctypes.c_size_t, [vp]),
             "bpf_program__insns": (vp, [vp]), "bpf_map__name": (cp, [vp]), "bpf_map__fd": (ctypes.c_int, [vp]),
+            "bpf_program__fd": (ctypes.c_int, [vp]),
             "bpf_btf_load": (ctypes.c_int, [vp, ctypes.c_size_t, vp]),
             "bpf_map_create": (ctypes.c_int, [ctypes.c_int, cp, u32, u32, u32, vp]),
             "bpf_map_update_elem": (ctypes.c_int, [ctypes.c_int, vp, vp, ctypes.c_uint64]),
@@ -115,10 +118,32 @@ class Libbpf:
                     if code == 0x18 and (regs >> 4) in (1, 2):
                         fd = struct.unpack_from("<i", raw, k * 8 + 4)[0]
                         struct.pack_into("<i", raw, k * 8 + 4, fd_to_idx[fd])
-                out[lib.bpf_program__name(p).decode()] = [raw[k * 8:k * 8 + 8].hex() for k in range(n)]
+                entry = {"insns": [raw[k * 8:k * 8 + 8].hex() for k in range(n)]}
+                entry.update(self.ext_info(lib.bpf_program__fd(p)))
+                out[lib.bpf_program__name(p).decode()] = entry
             return out
         finally:
             lib.bpf_object__close(obj)
+
+    def ext_info(self, prog_fd: int) -> dict[str, list[str]]:
+        """func_info and line_info records as the kernel stores them (struct bpf_prog_info)."""
+        lib = self.lib
+        info = ctypes.create_string_buffer(256)
+        ln = ctypes.c_uint32(256)
+        lib.bpf_obj_get_info_by_fd(prog_fd, info, ctypes.byref(ln))
+        fi_rec, = struct.unpack_from("<I", info, 132)
+        nr_fi, nr_li = struct.unpack_from("<II", info, 144)
+        li_rec, = struct.unpack_from("<I", info, 172)
+        fbuf = ctypes.create_string_buffer(max(nr_fi * fi_rec, 1))
+        lbuf = ctypes.create_string_buffer(max(nr_li * li_rec, 1))
+        info2 = ctypes.create_string_buffer(256)
+        struct.pack_into("<IQII", info2, 132, fi_rec, ctypes.addressof(fbuf), nr_fi, nr_li)
+        struct.pack_into("<Q", info2, 152, ctypes.addressof(lbuf))
+        struct.pack_into("<I", info2, 172, li_rec)
+        ln = ctypes.c_uint32(256)
+        lib.bpf_obj_get_info_by_fd(prog_fd, info2, ctypes.byref(ln))
+        return {"func_info": [fbuf.raw[i * fi_rec:(i + 1) * fi_rec].hex() for i in range(nr_fi)],
+                "line_info": [lbuf.raw[i * li_rec:(i + 1) * li_rec].hex() for i in range(nr_li)]}
 
     def map_with_btf(self, raw_btf: bytes, key_id: int, value_id: int, key_size: int, value_size: int,
                      entries: list[tuple[bytes, bytes]], map_type: int = 1) -> int:
@@ -167,14 +192,30 @@ def record_messages(o: Path, lb: Libbpf) -> None:
     if b"pinning" in o.read_bytes():
         lb.messages.clear()
         opts = Libbpf.OpenOpts(sz=ctypes.sizeof(Libbpf.OpenOpts), pin_root_path=PIN.encode())
-        obj = lb.lib.bpf_object__open_file(o.name.encode(), ctypes.byref(opts))
+        cwd = os.getcwd()
+        os.chdir(o.parent)
+        try:
+            obj = lb.lib.bpf_object__open_file(o.name.encode(), ctypes.byref(opts))
+        finally:
+            os.chdir(cwd)
         if obj:
             lb.lib.bpf_object__close(obj)
         text = "".join(lb.messages).replace(f"libbpf: loading object from {o.name}\n", f"libbpf: loading {o.name}\n")
     else:
         pin = f"{PIN}/rec_{o.stem}"
-        text = bpftool("-d", "prog", "loadall", o.name, pin, cwd=o.parent).stderr
+        text = bpftool("-d", "prog", "loadall", o.name, pin, "pinmaps", f"{pin}_maps", cwd=o.parent).stderr
+        shows = []
+        if os.path.isdir(f"{pin}_maps"):
+            for name in sorted(os.listdir(f"{pin}_maps")):
+                r = bpftool("-j", "map", "show", "pinned", f"{pin}_maps/{name}")
+                if r.returncode == 0:
+                    d = json.loads(r.stdout)
+                    shows.append({k: d.get(k) for k in ("type", "name", "flags", "bytes_key", "bytes_value",
+                                                        "max_entries", "frozen")} | {"pin": name,
+                                                                                    "btf": "btf_id" in d})
+        (OUT / f"{stem}.mapshow.json").write_text(json.dumps(shows, indent=1) + "\n")
         shutil.rmtree(pin, ignore_errors=True)
+        shutil.rmtree(f"{pin}_maps", ignore_errors=True)
     (OUT / f"{stem}.libbpf.txt").write_text(strip_logs(text))
 
 
