@@ -319,22 +319,49 @@ def _setup_streams() -> None:
             pass
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point."""
-    _setup_streams()
-    args = list(sys.argv if argv is None else argv)
+def run_guarded(argv: list[str]) -> int:
+    """:func:`run`, with every unexpected exception turned into one ``Error:`` line."""
     try:
-        code = run(args)
+        return run(argv)
     except Exception as e:  # noqa: BLE001 - the last line of defence: never a traceback
         from .errors import describe
 
-        sys.stdout.flush()
         p_err(describe(e))
         if common.jw is not None:
+            common.jw.close_all()
             common.jw.finish()
-        code = -1
+        return -1
+
+
+def make_click_command():
+    """The click command behind the ``pybpftool`` entry point.
+
+    click provides the entry point (context, invocation, testing through
+    ``click.testing.CliRunner``); the arguments are parsed the way bpftool parses them,
+    so the command hands click's raw argument vector to :func:`run` untouched (click's
+    own option parsing would eat ``--`` and reorder nothing the way getopt does)."""
+    import click
+
+    class BpftoolCommand(click.Command):
+        def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+            ctx.obj = list(args)
+            return []
+
+        def invoke(self, ctx: click.Context) -> int:
+            return run_guarded([ctx.info_name or "pybpftool"] + list(ctx.obj or []))
+
+    return BpftoolCommand("pybpftool", add_help_option=False,
+                          context_settings={"help_option_names": []})
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: exit status = bpftool's return value, low 8 bits."""
+    _setup_streams()
+    args = list(sys.argv if argv is None else argv)
+    code = make_click_command().main(args=args[1:], prog_name=args[0] if args else "pybpftool",
+                                     standalone_mode=False)
     sys.stdout.flush()
-    sys.exit(code & 0xFF)
+    sys.exit(int(code or 0) & 0xFF)
 
 
 if __name__ == "__main__":
