@@ -16,6 +16,7 @@ object '<path>'`` is printed and LibbpfError is raised.
 
 from __future__ import annotations
 
+import dataclasses
 import errno as _errno
 import struct
 
@@ -394,7 +395,9 @@ class _Loader:
                 attr.line_info_rec_size = p.line_info_rec_size
         level = p.log_level
         size = 0
+        base = attr
         while True:
+            attr = dataclasses.replace(base)  # a fresh attr per attempt, as each syscall gets
             if level:
                 size = max(BPF_LOG_BUF_SIZE, size * 2)
                 attr.log_buf = bytearray(size)
