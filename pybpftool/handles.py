@@ -284,7 +284,7 @@ def link_parse_fd(args: Args) -> int:
             return kern.link_get_fd_by_id(obj_id)
         except SyscallError as e:
             p_err(f"failed to get link with ID {obj_id}: {strerror(e.errno)}")
-            return -1
+            return -e.errno
     if is_prefix(word, "pinned"):
         args.next()
         path = args.cur or ""

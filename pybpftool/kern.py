@@ -252,3 +252,22 @@ def trace_pipe_read() -> list[str]:
 def perf_buffer_read(map_fd: int, cpu_index: tuple[int, int] | None):
     fn = getattr(proc(), "perf_buffer_read", None)
     return list(fn(map_fd, cpu_index)) if fn is not None else []
+
+
+def net_attachments(ifindex: int = 0) -> dict[str, list[dict]]:
+    """XDP/tc/flow_dissector attachments of the current netns (none until the simulated
+    kernel has devices)."""
+    fn = getattr(proc(), "net_attachments", None)
+    return dict(fn(ifindex)) if fn is not None else {}
+
+
+def xdp_attach(ifindex: int, prog_fd: int, mode: str, overwrite: bool) -> int:
+    """Attach (prog_fd >= 0) or detach an XDP program; 0 or -errno."""
+    fn = getattr(proc(), "xdp_attach", None)
+    if fn is None:
+        return -19  # ENODEV: no such device in the simulated kernel
+    try:
+        fn(ifindex, prog_fd, mode, overwrite)
+    except SyscallError as e:
+        return -e.errno
+    return 0
