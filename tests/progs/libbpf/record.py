@@ -262,7 +262,10 @@ def record_sections() -> None:
     (OUT / "sections.txt").write_text(r.stderr)
 
 
-def main() -> None:
+def main(out: Path | None = None) -> None:
+    global OUT
+    if out is not None:
+        OUT = out
     OUT.mkdir(exist_ok=True)
     os.makedirs(PIN, exist_ok=True)
     before = set(os.listdir(PIN))
