@@ -86,6 +86,7 @@ class ElfSymbol:
     bind: int
     visibility: int
     shndx: int
+    name_error: str | None = None  # libelf's reason when the name cannot be read
 
 
 @dataclass
@@ -146,42 +147,54 @@ def read_elf(data: bytes, path: str) -> ElfFile:
     return _read_elf(bytes(data), path)
 
 
+_NO_ELF = "invalid `Elf' handle"
+
+
+def _strings_error(path: str) -> LibbpfError:
+    """What libbpf says when libelf cannot give it the section table or the names."""
+    return _fmt(f"elf: failed to get section names strings from {path}: {_NO_ELF}")
+
+
+def _section_table_ok(data: bytes, endian: str) -> bool:
+    shoff, = struct.unpack_from(endian + "Q", data, 0x28)
+    shnum, shstrndx = struct.unpack_from(endian + "HH", data, 0x3C)
+    return 0 < shoff and shoff + max(shnum, 1) * SHDR_SIZE <= len(data) and shstrndx < max(shnum, 1)
+
+
 def _read_elf(data: bytes, path: str) -> ElfFile:
-    if len(data) < 16 or data[:4] != b"\x7fELF" or data[6] != 1:
+    if len(data) < EHDR_SIZE or data[:4] != b"\x7fELF" or data[6] != 1:
         raise _fmt(f"elf: '{path}' is not a proper ELF object")
     if data[4] != 2:
         raise _fmt(f"elf: '{path}' is not a 64-bit ELF object")
-    if data[5] != 1:  # this host (and the BPF target we load for) is little-endian
-        raise _fmt(f"elf: endianness mismatch in {path}.", LIBBPF_ERRNO__ENDIAN)
-    if len(data) < EHDR_SIZE:
-        raise _fmt(f"elf: failed to get ELF header from {path}: invalid ELF header")
+    if data[5] != 1:
+        # a well-formed big-endian object is diagnosed as such; anything else has no usable
+        # section table once its header is read in the wrong byte order
+        if data[5] == 2 and _section_table_ok(data, ">"):
+            raise _fmt(f"elf: endianness mismatch in {path}.", LIBBPF_ERRNO__ENDIAN)
+        raise _strings_error(path)
     eh = _STRUCTS.Elf_Ehdr.parse(data[:EHDR_SIZE])
     e_type = _num(_ET, eh.e_type)
     e_machine = _num(_EM, eh.e_machine)
     f = ElfFile(path, data, e_machine)
 
-    # --- section header table ---
-    shoff, shnum, shentsize, shstrndx = eh.e_shoff, eh.e_shnum, eh.e_shentsize, eh.e_shstrndx
-    if shoff == 0 or shentsize != SHDR_SIZE:
-        raise _fmt(f"elf: failed to get the number of sections for {path}: invalid section header")
-    if shoff + SHDR_SIZE > len(data):
-        raise _fmt(f"elf: failed to get the number of sections for {path}: invalid section header")
+    # --- section header table (libelf reads entries of sizeof(Elf64_Shdr) whatever
+    #     e_shentsize says) ---
+    shoff, shnum, shstrndx = eh.e_shoff, eh.e_shnum, eh.e_shstrndx
+    if shoff == 0 or shoff + SHDR_SIZE > len(data):
+        raise _strings_error(path)
     first = _STRUCTS.Elf_Shdr.parse(data[shoff:shoff + SHDR_SIZE])
     if shnum == 0:  # extended numbering: the count lives in section 0
         shnum = first.sh_size
     if shstrndx == SHN_XINDEX:
         shstrndx = first.sh_link
-    if shnum > MAX_SECTIONS or shoff + shnum * SHDR_SIZE > len(data):
-        raise _fmt(f"elf: failed to get the number of sections for {path}: invalid section header")
-    if not 0 < shstrndx < shnum:
-        raise _fmt(f"elf: failed to get section names section index for {path}: invalid section index")
-
+    if shnum > MAX_SECTIONS or shoff + shnum * SHDR_SIZE > len(data) or not 0 < shstrndx < shnum:
+        raise _strings_error(path)
     raw_hdrs = [_STRUCTS.Elf_Shdr.parse(data[shoff + i * SHDR_SIZE: shoff + (i + 1) * SHDR_SIZE])
                 for i in range(shnum)]
     strhdr = raw_hdrs[shstrndx]
-    if (_num(_SH_TYPES, strhdr.sh_type) != SHT_STRTAB
-            or strhdr.sh_offset + strhdr.sh_size > len(data)):
-        raise _fmt(f"elf: failed to get section names strings from {path}: invalid section")
+    if (_num(_SH_TYPES, strhdr.sh_type) != SHT_STRTAB or strhdr.sh_offset > len(data)
+            or strhdr.sh_size > len(data) - strhdr.sh_offset):
+        raise _strings_error(path)
     shstr = data[strhdr.sh_offset:strhdr.sh_offset + strhdr.sh_size]
 
     if e_type != ET_REL or (e_machine and e_machine != EM_BPF):
@@ -194,17 +207,18 @@ def _read_elf(data: bytes, path: str) -> ElfFile:
             continue
         name = _cstr(shstr, h.sh_name)
         if name is None:
-            raise _fmt(f"elf: failed to get section({i}) name from {path}: invalid string offset")
+            raise _fmt(f"elf: failed to get section name string at offset {h.sh_name} from {path}: "
+                       f"offset out of range")
         if stype == SHT_NOBITS:
             sdata = b""
         else:
             if h.sh_offset > len(data) or h.sh_size > len(data) - h.sh_offset:
-                raise _fmt(f"elf: failed to get section({i}) {name} data from {path}: invalid section")
+                raise _fmt(f"elf: failed to get section({i}) {name} data from {path}: invalid section header")
             sdata = data[h.sh_offset:h.sh_offset + h.sh_size]
         f.sections.append(ElfSection(i, name, stype, h.sh_flags, h.sh_offset, h.sh_size, h.sh_link,
                                      h.sh_info, h.sh_entsize, h.sh_addralign, sdata))
 
-    # --- the symbol table ---
+    # --- the symbol table; its strings are checked when a name is needed, as libbpf does ---
     symtabs = [s for s in f.sections if s.type == SHT_SYMTAB]
     if len(symtabs) > 1:
         raise _fmt(f"elf: multiple symbol tables in {path}")
@@ -212,23 +226,23 @@ def _read_elf(data: bytes, path: str) -> ElfFile:
         raise LibbpfError(_errno.ENOENT, f"elf: couldn't find symbol table in {path}, stripped object file?")
     symtab = symtabs[0]
     f.symtab_idx = symtab.idx
+    f.strtab_idx = symtab.link
     strtab = f.section(symtab.link)
-    if strtab is None or strtab.idx == 0 or strtab.type != SHT_STRTAB:
-        raise _fmt(f"elf: symbol strings section missing or invalid in {path}")
-    f.strtab_idx = strtab.idx
-    if symtab.entsize != SYM_SIZE or symtab.size % SYM_SIZE:
-        raise _fmt(f"elf: failed to get symbols for symtab section in '{path}': invalid symbol table")
+    strings: bytes | None = None
+    str_err = "invalid section index"
+    if strtab is not None and strtab.idx:
+        if strtab.type == SHT_STRTAB:
+            strings = strtab.data
+        else:
+            str_err = "invalid section"
     for i in range(symtab.size // SYM_SIZE):
         s = _STRUCTS.Elf_Sym.parse(symtab.data[i * SYM_SIZE:(i + 1) * SYM_SIZE])
+        name = _cstr(strings, s.st_name) if strings is not None else None
+        err = None if name is not None else (str_err if strings is None else "offset out of range")
         f.symbols.append(ElfSymbol(
-            i, _cstr(strtab.data, s.st_name), s.st_name, s.st_value, s.st_size,
+            i, name, s.st_name, s.st_value, s.st_size,
             _num(_STT, s.st_info.type), _num(_STB, s.st_info.bind),
-            _num(_STV, s.st_other.visibility), _num(_SHN, s.st_shndx)))
-
-    # --- relocation tables must be well formed wherever they point ---
-    for s in f.sections:
-        if s.type == SHT_REL and (s.entsize != REL_SIZE or s.size % REL_SIZE):
-            raise _fmt(f"elf: relo section({s.idx}) {s.name} has invalid entry size {s.entsize}")
+            _num(_STV, s.st_other.visibility), _num(_SHN, s.st_shndx), err))
     return f
 
 

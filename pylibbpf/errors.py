@@ -64,10 +64,11 @@ class LibbpfError(Exception):
     ``log`` holds the verifier or BTF log when the kernel produced one.
     """
 
-    def __init__(self, err: int, message: str = "", *, log: str = "") -> None:
+    def __init__(self, err: int, message: str = "", *, log: str = "", quiet: bool = False) -> None:
         self.errno = abs(err) if err else _errno.EINVAL
         self.message = message or libbpf_strerror(self.errno)
         self.log = log
+        self.quiet = quiet  # libbpf fails here without printing anything
         super().__init__(self.message)
 
     @property

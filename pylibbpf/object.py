@@ -270,7 +270,7 @@ class BpfObject:
         try:
             obj._open(data, legacy_maps=legacy_maps, pin_root_path=pin_root_path, strict=strict)
         except LibbpfError as e:
-            if not obj.messages or obj.messages[-1][1] != "libbpf: " + e.message:
+            if not e.quiet and (not obj.messages or obj.messages[-1][1] != "libbpf: " + e.message):
                 obj.warn(e.message)
             raise
         return obj
@@ -331,23 +331,21 @@ class BpfObject:
                 else:
                     self.info(f"elf: skipping unrecognized data section({s.idx}) {s.name}")
             elif s.type == E.SHT_REL:
-                targ = f.section(s.info)
-                if s.info >= len(f.sections):
-                    raise LibbpfError(LIBBPF_ERRNO__FORMAT,
-                                      f"elf: relo section({s.idx}) {s.name} targets invalid section #{s.info}")
-                if s.link != f.symtab_idx:
-                    raise LibbpfError(LIBBPF_ERRNO__FORMAT,
-                                      f"elf: relo section({s.idx}) {s.name} has bad symbol table "
-                                      f"section index {s.link}")
-                if not (targ and targ.is_exec) and s.name not in (".rel.struct_ops", ".rel.maps"):
-                    self.info(f"elf: skipping relo section({s.idx}) {s.name} for section({s.info}) "
-                              f"{targ.name if targ else '<?>'}")
+                if s.entsize != E.REL_SIZE or s.info >= len(f.sections):
+                    raise LibbpfError(LIBBPF_ERRNO__FORMAT, f"elf: relo section({s.idx}) {s.name} is corrupted "
+                                                            f"(entry size {s.entsize}, target #{s.info})",
+                                      quiet=True)
+                targ = f.sections[s.info]
+                if not targ.is_exec and s.name not in (".rel.struct_ops", ".rel.maps"):
+                    self.info(f"elf: skipping relo section({s.idx}) {s.name} for section({s.info}) {targ.name}")
                     continue
                 self.sec_types[s.idx] = "relo"
             elif s.type == E.SHT_NOBITS and s.name == ".bss":
                 self.sec_types[s.idx] = MAP_BSS
             else:
                 self.info(f"elf: skipping section({s.idx}) {s.name} (size {s.size})")
+        if not f.strtab_idx or f.strtab_idx >= len(f.sections):
+            raise self.fail(LIBBPF_ERRNO__FORMAT, f"elf: symbol strings section missing or invalid in {self.path}")
         self._init_btf(btf_sec, btf_ext_sec)
         self._legacy_sec = legacy_sec
 
@@ -361,7 +359,7 @@ class BpfObject:
             if sym.shndx != s.idx or sym.type != E.STT_FUNC:
                 continue
             off, size = sym.value, sym.size
-            if sym.name is None:
+            if self._sym_name(sym) is None:
                 raise self.fail(LIBBPF_ERRNO__FORMAT,
                                 f"sec '{s.name}': failed to get symbol name for offset {off}")
             if off + size > s.size:
@@ -369,7 +367,7 @@ class BpfObject:
                                 f"sec '{s.name}': program at offset {off} crosses section boundary")
             if off % BPF_INSN_SZ or size % BPF_INSN_SZ:
                 raise self.fail(LIBBPF_ERRNO__FORMAT,
-                                f"sec '{s.name}': program '{sym.name}' is not aligned to instructions")
+                                f"sec '{s.name}': corrupted program '{sym.name}', offset {off}, size {size}")
             if s.idx != self.text_shndx and sym.bind == E.STB_LOCAL:
                 raise self.fail(_errno.ENOTSUP, f"sec '{s.name}': program '{sym.name}' is static and not supported")
             self.debug(f"sec '{s.name}': found program '{sym.name}' at insn offset {off // 8} ({off} bytes), "
@@ -386,18 +384,19 @@ class BpfObject:
             try:
                 self.btf = Btf.from_elf_section(btf_sec.data)
             except LibbpfError as e:
-                self.warn(e.message)
+                self.debug(e.message)  # btf__new() explains at debug level only
                 self.warn(f"Error loading ELF section .BTF: -{e.errno}.")
                 self.btf = None
             if self.btf is not None and ext_sec is not None:
                 try:
                     self.btf_ext = BtfExt.parse(ext_sec.data)
                 except LibbpfError as e:
-                    self.warn(e.message)
+                    self.debug(e.message)
                     self.warn(f"Error loading ELF section .BTF.ext: -{e.errno}. Ignored and continue.")
                     self.btf_ext = None
         if self.btf is None and self.maps_shndx >= 0:
-            raise self.fail(_errno.ENOENT, "BTF is required, but is missing or corrupted.")
+            err = _errno.EINVAL if btf_sec is not None else _errno.ENOENT
+            raise self.fail(err, "BTF is required, but is missing or corrupted.")
 
     def _collect_externs(self) -> None:
         f = self.elf
@@ -748,6 +747,13 @@ class BpfObject:
             else:
                 self._collect_prog_relos(s)
 
+    def _sym_name(self, sym: E.ElfSymbol) -> str | None:
+        """elf_sym_str(): the symbol's name, or a warning (in libbpf's words) and None."""
+        if sym.name is None:
+            self.warn(f"elf: failed to get section name string at offset {sym.name_off} from {self.path}: "
+                      f"{sym.name_error}")
+        return sym.name
+
     def _sym(self, idx: int) -> E.ElfSymbol | None:
         syms = self.elf.symbols if self.elf else []
         return syms[idx] if 0 <= idx < len(syms) else None
@@ -774,7 +780,7 @@ class BpfObject:
             if sym.type == E.STT_SECTION and sym.name_off == 0:
                 sym_name = f.sec_name(sym.shndx)
             else:
-                sym_name = sym.name
+                sym_name = self._sym_name(sym)
             sym_name = sym_name if sym_name is not None else "<?"
             self.debug(f"sec '{rs.name}': relo #{rel.idx}: insn #{insn_idx} against '{sym_name}'")
             prog = self._find_prog_by_sec_insn(target.idx, insn_idx)

@@ -27,6 +27,7 @@ EXPECTED = LIBBPF_PROGS / "expected"
 CORPUS = HERE / "progs"
 
 OBJECTS = sorted(LIBBPF_PROGS.glob("*.o")) + sorted(CORPUS.glob("*.o"))
+LE_OBJECTS = [o for o in OBJECTS if not o.stem.endswith("_be")]
 
 
 def stem(o: Path) -> str:
@@ -94,7 +95,8 @@ def test_relocated_insns_and_ext_info_match_libbpf(o: Path) -> None:
     assert _reloc_lines("\n".join(msgs).split("\n")) == _reloc_lines(real)
 
 
-@pytest.mark.parametrize("o", [o for o in OBJECTS if (EXPECTED / f"{stem(o)}.mapshow.json").exists()], ids=stem)
+@pytest.mark.parametrize("o", [o for o in LE_OBJECTS if (EXPECTED / f"{stem(o)}.mapshow.json").exists()],
+                         ids=stem)
 def test_map_definitions_match_bpftool_map_show(o: Path) -> None:
     """Type, name, flags, sizes of every map match ``bpftool map show`` after a real load
     with ``pinmaps`` (pinned as the map name with '.' turned into '_')."""
@@ -291,26 +293,29 @@ def _good() -> Elf:
 
 
 MALFORMED = [
-    ("ehdr-short", lambda e: e.bytes()[:40], LIBBPF_ERRNO__FORMAT, "failed to get ELF header"),
+    ("ehdr-short", lambda e: e.bytes()[:40], LIBBPF_ERRNO__FORMAT, "is not a proper ELF object"),
     ("not-elf", lambda e: b"hello world" * 10, LIBBPF_ERRNO__FORMAT, "is not a proper ELF object"),
     ("empty", lambda e: b"", LIBBPF_ERRNO__FORMAT, "is not a proper ELF object"),
     ("wrong-version", lambda e: e.put(6, "<B", 0).bytes(), LIBBPF_ERRNO__FORMAT, "is not a proper ELF object"),
     ("wrong-class", lambda e: e.put(4, "<B", 1).bytes(), LIBBPF_ERRNO__FORMAT, "is not a 64-bit ELF object"),
-    ("wrong-byte-order", lambda e: e.put(5, "<B", 2).bytes(), LIBBPF_ERRNO__ENDIAN, "endianness mismatch"),
+    ("wrong-byte-order", lambda e: e.put(5, "<B", 2).bytes(), LIBBPF_ERRNO__FORMAT,
+     "failed to get section names strings from <obj>: invalid `Elf' handle"),
+    ("big-endian-object", lambda e: (LIBBPF_PROGS / "xdp_pass_be.o").read_bytes(), LIBBPF_ERRNO__ENDIAN,
+     "elf: endianness mismatch in <obj>."),
     ("wrong-machine", lambda e: e.put(0x12, "<H", 1).bytes(), LIBBPF_ERRNO__FORMAT, "is not a valid eBPF object"),
     ("wrong-type", lambda e: e.put(0x10, "<H", 0).bytes(), LIBBPF_ERRNO__FORMAT, "is not a valid eBPF object"),
     ("bad-section-header-offset", lambda e: e.put(0x28, "<Q", 1 << 40).bytes(), LIBBPF_ERRNO__FORMAT,
-     "number of sections"),
-    ("bad-section-header-size", lambda e: e.put(0x3A, "<H", 1024).bytes(), LIBBPF_ERRNO__FORMAT,
-     "number of sections"),
-    ("too-many-sections", lambda e: e.put(0x3C, "<H", 1024).bytes(), LIBBPF_ERRNO__FORMAT, "number of sections"),
-    ("bad-shstrndx", lambda e: e.put(0x3E, "<H", 500).bytes(), LIBBPF_ERRNO__FORMAT, "section names"),
+     "failed to get section names strings"),
+    ("too-many-sections", lambda e: e.put(0x3C, "<H", 1024).bytes(), LIBBPF_ERRNO__FORMAT,
+     "failed to get section names strings"),
+    ("bad-shstrndx", lambda e: e.put(0x3E, "<H", 500).bytes(), LIBBPF_ERRNO__FORMAT,
+     "failed to get section names strings"),
     ("bad-section-offset", lambda e: e.put(e.shdr("xdp") + 0x18, "<Q", 1 << 30).bytes(), LIBBPF_ERRNO__FORMAT,
-     "xdp data"),
+     "elf: failed to get section(3) xdp data from <obj>: invalid section header"),
     ("bad-section-size", lambda e: e.put(e.shdr("xdp") + 0x20, "<Q", 1 << 30).bytes(), LIBBPF_ERRNO__FORMAT,
-     "xdp data"),
+     "elf: failed to get section(3) xdp data from <obj>: invalid section header"),
     ("bad-section-name", lambda e: e.put(e.shdr("xdp"), "<I", 1 << 30).bytes(), LIBBPF_ERRNO__FORMAT,
-     "name from"),
+     "elf: failed to get section name string at offset 1073741824 from <obj>: offset out of range"),
     ("bad-rel-offset", lambda e: e.put(e.rel(".relxdp"), "<Q", 500 * 8).bytes(), LIBBPF_ERRNO__FORMAT,
      "invalid offset 0xfa0 for relo #0"),
     ("misaligned-rel-offset", lambda e: e.put(e.rel(".relxdp"), "<Q", 81).bytes(), LIBBPF_ERRNO__FORMAT,
@@ -321,29 +326,41 @@ MALFORMED = [
      "bad relo type 7"),
     ("rel-on-non-ld64", lambda e: e.put(e.rel(".relxdp"), "<Q", 8).bytes(), LIBBPF_ERRNO__RELOC,
      "invalid relo against 'pkt_cnt' for insns[1].code 0x61"),
-    ("bad-rel-symtab-index", lambda e: e.put(e.shdr(".relxdp") + 0x28, "<I", 30).bytes(), LIBBPF_ERRNO__FORMAT,
-     "bad symbol table section index"),
     ("bad-rel-entsize", lambda e: e.put(e.shdr(".relxdp") + 0x38, "<Q", 24).bytes(), LIBBPF_ERRNO__FORMAT,
-     "invalid entry size"),
+     None),  # libbpf fails without a word here
     ("bad-strtab-index", lambda e: e.put(e.shdr(".symtab") + 0x28, "<I", 30).bytes(), LIBBPF_ERRNO__FORMAT,
-     "symbol strings section missing or invalid"),
+     "sec 'xdp': failed to get symbol name for offset 0"),
     ("prog-symbol-name", lambda e: e.put(e.sym("xdp_count"), "<I", 1 << 30).bytes(), LIBBPF_ERRNO__FORMAT,
      "failed to get symbol name for offset 0"),
     ("prog-crosses-section", lambda e: e.put(e.sym("xdp_count") + 16, "<Q", 4096).bytes(), LIBBPF_ERRNO__FORMAT,
      "crosses section boundary"),
     ("prog-misaligned", lambda e: e.put(e.sym("xdp_count") + 16, "<Q", 12).bytes(), LIBBPF_ERRNO__FORMAT,
-     "not aligned"),
+     "sec 'xdp': corrupted program 'xdp_count', offset 0, size 12"),
     ("map-symbol-section", lambda e: e.put(e.sym("pkt_cnt") + 6, "<H", 200).bytes(), LIBBPF_ERRNO__FORMAT,
-     "corrupted symbol"),
+     "corrupted symbol #16 pointing to invalid section #200 for relo #0"),
     ("no-symtab", lambda e: e.put(e.shdr(".symtab") + 4, "<I", 1).bytes(), 2, "couldn't find symbol table"),
-    ("btf-corrupt", lambda e: e.put(e.f.section_by_name(".BTF").offset, "<H", 0x1234).bytes(), 2,
+    ("btf-corrupt", lambda e: e.put(e.f.section_by_name(".BTF").offset, "<H", 0x1234).bytes(), 22,
      "BTF is required, but is missing or corrupted."),
     ("version-section-size", None, LIBBPF_ERRNO__FORMAT, "invalid kver section"),
 ]
 
+# what the real bpftool (libbpf 1.1) printed for these objects, line by line (warnings only);
+# pylibbpf differs on purpose in one case: an unknown relocation type is an error here
+REAL_LIBBPF_LINES = {
+    "bad-strtab-index": [
+        "libbpf: elf: failed to get section name string at offset 34 from <obj>: invalid section index",
+        "libbpf: sec 'xdp': failed to get symbol name for offset 0"],
+    "prog-symbol-name": [
+        "libbpf: elf: failed to get section name string at offset 1073741824 from <obj>: offset out of range",
+        "libbpf: sec 'xdp': failed to get symbol name for offset 0"],
+    "btf-corrupt": ["libbpf: Error loading ELF section .BTF: -22.",
+                    "libbpf: BTF is required, but is missing or corrupted."],
+    "bad-rel-entsize": [],
+}
+
 
 @pytest.mark.parametrize("name,mutate,err,needle", MALFORMED, ids=[m[0] for m in MALFORMED])
-def test_malformed_objects_raise_libbpf_error(name: str, mutate, err: int, needle: str) -> None:  # noqa: ANN001
+def test_malformed_objects_raise_libbpf_error(name: str, mutate, err: int, needle: str | None) -> None:  # noqa: ANN001
     if mutate is None:  # rename the license section to "version": 4 bytes expected, 13 found
         e = Elf(LIBBPF_PROGS / "subprogs.o")
         shstr = e.f.sections[struct.unpack_from("<H", e.data, 0x3E)[0]]
@@ -353,17 +370,36 @@ def test_malformed_objects_raise_libbpf_error(name: str, mutate, err: int, needl
     else:
         data = mutate(_good())
     msgs: list[str] = []
-    with pytest.raises(LibbpfError) as exc:
-        BpfObject.open(data, print_fn=lambda lvl, m: msgs.append(m))
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:  # opened by file name: messages name the object
+        path = f"{d}/{name}.o"
+        Path(path).write_bytes(data)
+        with pytest.raises(LibbpfError) as exc:
+            BpfObject.open(path, print_fn=lambda lvl, m: msgs.append(m) if lvl < 2 else None)
     assert exc.value.errno == err, str(exc.value)
-    assert needle in str(exc.value)
-    assert msgs and needle in msgs[-1]  # reported through the print callback as libbpf does
+    if needle is None:
+        assert exc.value.quiet and msgs == []
+    else:
+        needle = needle.replace("<obj>", path)
+        assert needle in str(exc.value)
+        assert needle in msgs[-1]  # reported through the print callback as libbpf does
+    if name in REAL_LIBBPF_LINES:
+        assert msgs == [m.replace("<obj>", path) for m in REAL_LIBBPF_LINES[name]]
+    elif name != "bad-rel-type":
+        assert len(msgs) == 1  # libbpf says exactly one thing about each of these
 
 
 def test_tolerated_corruptions() -> None:
-    # libbpf ignores the OS ABI byte and a broken .BTF.ext (warning, no line info)
+    # libbpf ignores the OS ABI byte, e_shentsize, the sh_link of relocation sections and a
+    # broken .BTF.ext (warning, no line info)
     obj = BpfObject.open(_good().put(7, "<B", 3).bytes())
     assert obj.programs[0].name == "xdp_count"
+    obj = BpfObject.open(_good().put(0x3A, "<H", 1024).bytes())
+    assert obj.programs[0].name == "xdp_count"
+    e = _good()
+    obj = BpfObject.open(e.put(e.shdr(".relxdp") + 0x28, "<I", 30).bytes())
+    assert len(obj.programs[0].relocs) == 3
     e = _good()
     msgs: list[str] = []
     obj = BpfObject.open(e.put(e.f.section_by_name(".BTF.ext").offset, "<H", 0).bytes(),
