@@ -172,6 +172,7 @@ def do_batch(args: Args) -> int:
     lines = 0
     err = 0
     too_long = False
+    closing_array = True
     try:
         chunks = _fgets_lines(stream)
         for buf in chunks:
@@ -214,10 +215,13 @@ def do_batch(args: Args) -> int:
         if jw is None:
             common.out(f"processed {lines} commands\n")
         return 0
+    except BaseException:
+        closing_array = False  # leaving through usage()/an error: run() closes the JSON
+        raise
     finally:
         if stream is not sys.stdin:
             stream.close()
-        if jw is not None:
+        if jw is not None and closing_array:
             jw.end_array()
 
 
