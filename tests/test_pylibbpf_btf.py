@@ -458,8 +458,8 @@ def test_verify_type_errors() -> None:
     add(kind=Kind.STRUCT, name_off=S("s"), size_type=2, members=[Member(S("x"), i, 0)])
     check(d, "Member exceeds struct_size")
     d, S, add = _new()
-    add(kind=Kind.INT, name_off=S("int"), size_type=3, int_data=24)
-    check(d, "Invalid type_size")
+    add(kind=Kind.INT, name_off=S("int"), size_type=1, int_data=16)
+    check(d, "nr_bits exceeds type_size")
     d, S, add = _new()
     i = add(kind=Kind.INT, name_off=S("int"), size_type=4, int_data=32)
     v = add(kind=Kind.VAR, name_off=S("v"), size_type=i, linkage=1)
@@ -486,3 +486,77 @@ def test_parse_rejects_truncated_records_with_kernel_wording() -> None:
                                  type_len=len(tsec), str_off=len(tsec), str_len=len(strings)))
     with pytest.raises(BtfError, match="meta_left"):
         ubtf.parse(hdr + tsec + strings)
+
+
+# ------------------------------------------------------------------ the kernel's BTF log
+
+def _log_valid_kinds() -> bytes:
+    d, S, add = _new()
+    i32 = add(kind=Kind.INT, name_off=S("int"), size_type=4, int_data=(1 << 24) | 32)
+    add(kind=Kind.FWD, name_off=S("fs"))
+    add(kind=Kind.FWD, name_off=S("fu"), kflag=True)
+    p = add(kind=Kind.PTR, size_type=i32)
+    add(kind=Kind.RESTRICT, size_type=p)
+    add(kind=Kind.FUNC_PROTO, size_type=i32, params=[Param(S("a"), i32), Param(0, 0)])
+    add(kind=Kind.FUNC_PROTO, size_type=0, params=[])
+    add(kind=Kind.ENUM, name_off=S("es"), kflag=True, size_type=4, values=[EnumValue(S("M1"), 0xFFFFFFFF)])
+    add(kind=Kind.ENUM64, name_off=S("e64"), size_type=8, values=[EnumValue(S("B"), 1 << 40)])
+    add(kind=Kind.ENUM64, name_off=S("e64s"), kflag=True, size_type=8, values=[EnumValue(S("N"), (1 << 64) - 2)])
+    add(kind=Kind.INT, name_off=S("i7"), size_type=1, int_data=(1 << 24) | (1 << 16) | 7)
+    st = add(kind=Kind.STRUCT, name_off=S("s"), kflag=True, size_type=4, members=[Member(S("x"), i32, (3 << 24) | 1)])
+    v = add(kind=Kind.VAR, name_off=S("sv"), size_type=i32, linkage=0)
+    add(kind=Kind.DATASEC, name_off=S(".bss"), size_type=4, secinfos=[VarSecinfo(v, 0, 4)])
+    fp = add(kind=Kind.FUNC_PROTO, size_type=0, params=[Param(S("q"), i32)])
+    add(kind=Kind.FUNC, name_off=S("gf"), size_type=fp, vlen=1)
+    add(kind=Kind.FLOAT, name_off=S("float"), size_type=4)
+    add(kind=Kind.TYPEDEF, name_off=S("td"), size_type=st)
+    add(kind=Kind.DECL_TAG, name_off=S("tag"), size_type=st, component_idx=0)
+    add(kind=Kind.TYPE_TAG, name_off=S("user"), size_type=i32)
+    return ubtf.encode(d)
+
+
+def _log_bad(kind: str) -> bytes:
+    d, S, add = _new()
+    i32 = add(kind=Kind.INT, name_off=S("int"), size_type=4, int_data=(1 << 24) | 32)
+    if kind == "member-size":
+        add(kind=Kind.STRUCT, name_off=S("s"), size_type=2, members=[Member(S("x"), i32, 0)])
+    elif kind == "member-base":
+        i7 = add(kind=Kind.INT, name_off=S("i7"), size_type=1, int_data=(1 << 24) | 7)
+        add(kind=Kind.STRUCT, name_off=S("s"), kflag=True, size_type=4, members=[Member(S("x"), i7, 0)])
+    elif kind == "bad-name":
+        add(kind=Kind.TYPEDEF, name_off=S("1x"), size_type=i32)
+    elif kind == "loop":
+        add(kind=Kind.CONST, size_type=3)
+        add(kind=Kind.VOLATILE, size_type=2)
+    elif kind == "datasec-size":
+        v = add(kind=Kind.VAR, name_off=S("v"), size_type=i32, linkage=1)
+        add(kind=Kind.DATASEC, name_off=S(".data"), size_type=2, secinfos=[VarSecinfo(v, 0, 4)])
+    elif kind == "bad-type-id":
+        add(kind=Kind.PTR, size_type=77)
+    elif kind == "int-size":
+        add(kind=Kind.INT, name_off=S("i3"), size_type=3, int_data=24)
+    elif kind == "func-linkage":
+        fp = add(kind=Kind.FUNC_PROTO, size_type=0, params=[])
+        add(kind=Kind.FUNC, name_off=S("f"), size_type=fp, vlen=2)
+    return ubtf.encode(d)
+
+
+BTFLOG_CASES = {
+    "btftypes": lambda: BpfObject.open(LIBBPF_PROGS / "btftypes.o").btf.raw(),
+    "kinds": _log_valid_kinds,
+    **{k: (lambda k=k: _log_bad(k)) for k in ("member-size", "member-base", "bad-name", "loop", "datasec-size",
+                                              "bad-type-id", "int-size", "func-linkage")},
+}
+
+
+@pytest.mark.parametrize("name", list(BTFLOG_CASES))
+def test_btf_log_matches_kernel(name: str) -> None:
+    rec = json.loads((EXPECTED / "btflog.json").read_text())[name]
+    raw = BTFLOG_CASES[name]()
+    if rec["errno"] == 0:
+        assert ubtf.verify(raw).log == rec["log"]
+    else:
+        with pytest.raises(BtfError) as e:
+            ubtf.verify(raw)
+        assert e.value.errno == rec["errno"]
+        assert e.value.log == rec["log"]

@@ -218,6 +218,7 @@ class BtfData:
     strings: bytes = b"\0"
     flags: int = 0
     hdr_len: int = HEADER_SIZE
+    log: str = field(default="", compare=False)  # the kernel's BTF log of a successful verify()
 
     def str_at(self, off: int) -> str:
         """The NUL-terminated string at ``off``; BtfError if ``off`` is outside the section."""
@@ -450,13 +451,28 @@ def _valid_section_name(s: str) -> bool:
     return all(c.isascii() and c.isprintable() and not c.isspace() for c in s)
 
 
+_INT_ENC = {0: "(none)", INT_SIGNED: "SIGNED", INT_CHAR: "CHAR", INT_BOOL: "BOOL"}
+
+
+def _int_is_regular(t: BtfType) -> bool:
+    """A whole, naturally sized integer (no bit offset, 1/2/4/8/16 bytes of bits)."""
+    return not t.int_bits % 8 and not t.int_offset and t.int_bits // 8 in (1, 2, 4, 8, 16)
+
+
 class _Verifier:
-    """The kernel's BTF checks, in its order: strings, metas (per record), then resolution."""
+    """The kernel's BTF checks, in its order: strings, metas (per record), then resolution.
+    ``lines`` is the BTF log the kernel writes (every type as it is checked, then errors)."""
 
     def __init__(self, data: BtfData, log: str) -> None:
         self.d = data
-        self.log = log
+        self.lines = [log] if log else []
         self.sizes: dict[int, int] = {}
+        self.meta_phase = True
+        self.loop_start = 0
+
+    @property
+    def log(self) -> str:
+        return "".join(self.lines)
 
     def fail(self, msg: str, err: int = _errno.EINVAL) -> BtfError:
         return BtfError(msg, err, self.log + msg + "\n")
@@ -464,10 +480,83 @@ class _Verifier:
     def name(self, off: int) -> str:
         return self.d.str_at(off)
 
-    def tfail(self, tid: int, msg: str) -> BtfError:
+    def kname(self, off: int) -> str:
+        """__btf_name_by_offset(): what the kernel log shows for a name."""
+        if not off:
+            return "(anon)"
+        if not self.off_ok(off):
+            return "(invalid-name-offset)"
+        return self.name(off)
+
+    def details(self, tid: int) -> str:
+        """The kind's log_details() in the kernel's format."""
         t = self.d.types[tid]
-        nm = self.name(t.name_off) if 0 <= t.name_off < len(self.d.strings) else ""
-        return self.fail(f"[{tid}] {KIND_NAMES.get(t.kind, '?')} {nm or '(anon)'} {msg}")
+        k = t.kind
+        if k == Kind.INT:
+            enc = _INT_ENC.get(t.int_encoding, "UNKN")
+            return f"size={t.size} bits_offset={t.int_offset} nr_bits={t.int_bits} encoding={enc}"
+        if k in (Kind.PTR, Kind.TYPEDEF, Kind.VOLATILE, Kind.CONST, Kind.RESTRICT, Kind.TYPE_TAG, Kind.FUNC):
+            return f"type_id={t.type}"
+        if k == Kind.ARRAY:
+            a = t.array or (0, 0, 0)
+            return f"type_id={a[0]} index_type_id={a[1]} nr_elems={a[2]}"
+        if k in (Kind.STRUCT, Kind.UNION, Kind.ENUM, Kind.ENUM64, Kind.DATASEC):
+            return f"size={t.size} vlen={t.nr_entries()}"
+        if k == Kind.FWD:
+            return "union" if t.kflag else "struct"
+        if k == Kind.FUNC_PROTO:
+            args = []
+            for i, q in enumerate(t.params):
+                if i == len(t.params) - 1 and not q.type:
+                    args.append("vararg")
+                else:
+                    args.append(f"{q.type} {self.kname(q.name_off)}")
+            return f"return={t.type} args=({', '.join(args) if args else 'void'})"
+        if k == Kind.VAR:
+            return f"type_id={t.type} linkage={t.linkage}"
+        if k == Kind.FLOAT:
+            return f"size={t.size}"
+        if k == Kind.DECL_TAG:
+            return f"type={t.type} component_idx={t.component_idx}"
+        return ""
+
+    def head(self, tid: int, msg: str = "") -> str:
+        t = self.d.types[tid]
+        line = f"[{tid}] {KIND_NAMES.get(t.kind, 'UNKNOWN')} {self.kname(t.name_off)} {self.details(tid)}"
+        return line + (f" {msg}" if msg else "") + "\n"
+
+    def loop(self, tid: int) -> BtfError:
+        """A modifier/array chain that comes back to itself (reported at the type it loops to)."""
+        return BtfError("Loop detected", _errno.EEXIST, self.log + self.head(self.loop_start or tid, "Loop detected"))
+
+    def tfail(self, tid: int, msg: str) -> BtfError:
+        return BtfError(msg, _errno.EINVAL, self.log + self.head(tid, msg))
+
+    def member_line(self, t: BtfType, m: Member) -> str:
+        if t.kflag:
+            return (f"\t{self.kname(m.name_off)} type_id={m.type} bitfield_size={m.bitfield_size(True)} "
+                    f"bits_offset={m.bit_offset(True)}")
+        return f"\t{self.kname(m.name_off)} type_id={m.type} bits_offset={m.offset}"
+
+    def mfail(self, tid: int, m: Member, msg: str) -> BtfError:
+        pre = "" if self.meta_phase else self.head(tid)
+        return BtfError(msg, _errno.EINVAL, self.log + pre + self.member_line(self.d.types[tid], m) + f" {msg}\n")
+
+    def vsi_line(self, s: VarSecinfo) -> str:
+        return f"\t type_id={s.type} offset={s.offset} size={s.size}"
+
+    def vfail(self, tid: int, s: VarSecinfo, msg: str) -> BtfError:
+        pre = "" if self.meta_phase else self.head(tid)
+        return BtfError(msg, _errno.EINVAL, self.log + pre + self.vsi_line(s) + f" {msg}\n")
+
+    def _enum_line(self, t: BtfType, v: EnumValue) -> str:
+        if t.kind == Kind.ENUM:
+            val = v.val & 0xFFFFFFFF
+            val = val - (1 << 32) if t.kflag and val >> 31 else val
+        else:
+            val = v.val & 0xFFFFFFFFFFFFFFFF
+            val = val - (1 << 64) if t.kflag and val >> 63 else val
+        return f"\t{self.kname(v.name_off)} val={val}\n"
 
     def id_ok(self, tid: int) -> bool:
         return 0 <= tid < len(self.d.types)
@@ -493,14 +582,14 @@ class _Verifier:
         if k == Kind.INT:
             if t.kflag:
                 raise self.tfail(tid, "Invalid btf_info kind_flag")
-            if t.size not in (1, 2, 4, 8, 16):
-                raise self.tfail(tid, "Invalid type_size")
+            if t.size > 16:
+                raise self.tfail(tid, "size exceeds 16")
             if t.int_data & 0xF0000000:
                 raise self.tfail(tid, "Invalid int_data")
             bits, off = t.int_bits, t.int_offset
-            if bits > 128:
+            if off + bits > 128:
                 raise self.tfail(tid, "nr_bits exceeds 128")
-            if off + bits > t.size * 8:
+            if (off + bits + 7) // 8 > t.size:
                 raise self.tfail(tid, "nr_bits exceeds type_size")
             enc = t.int_encoding
             if enc and enc not in (INT_SIGNED, INT_CHAR, INT_BOOL):
@@ -530,16 +619,19 @@ class _Verifier:
         elif k in (Kind.STRUCT, Kind.UNION):
             if nm and not _valid_identifier(nm):
                 raise self.tfail(tid, "Invalid name")
-            for i, m in enumerate(t.members):
+            self.lines.append(self.head(tid))
+            for m in t.members:
                 if not self.off_ok(m.name_off):
-                    raise self.tfail(tid, f"Invalid member name_offset:{m.name_off}")
+                    raise self.mfail(tid, m, f"Invalid member name_offset:{m.name_off}")
                 mn = self.name(m.name_off)
                 if mn and not _valid_identifier(mn):
-                    raise self.tfail(tid, f"Invalid member name (member #{i})")
+                    raise self.mfail(tid, m, "Invalid name")
                 if not m.type or not self.id_ok(m.type):
-                    raise self.tfail(tid, f"Invalid type_id (member '{mn}')")
+                    raise self.mfail(tid, m, "Invalid type_id")
                 if k == Kind.UNION and m.bit_offset(t.kflag):
-                    raise self.tfail(tid, f"Invalid member bits_offset (member '{mn}')")
+                    raise self.mfail(tid, m, "Invalid member bits_offset")
+                self.lines.append(self.member_line(t, m) + "\n")
+            return
         elif k in (Kind.ENUM, Kind.ENUM64):
             if k == Kind.ENUM and t.size not in (1, 2, 4, 8):
                 raise self.tfail(tid, "Unexpected size")
@@ -547,11 +639,14 @@ class _Verifier:
                 raise self.tfail(tid, "Unexpected size")
             if nm and not _valid_identifier(nm):
                 raise self.tfail(tid, "Invalid name")
+            self.lines.append(self.head(tid))
             for e in t.values:
                 if not self.off_ok(e.name_off) or not e.name_off:
                     raise self.tfail(tid, f"Invalid name_offset:{e.name_off}")
                 if not _valid_identifier(self.name(e.name_off)):
                     raise self.tfail(tid, "Invalid name")
+                self.lines.append(self._enum_line(t, e))
+            return
         elif k == Kind.FWD:
             if t.size_type:
                 raise self.tfail(tid, "type != 0")
@@ -587,17 +682,20 @@ class _Verifier:
                 raise self.tfail(tid, "size == 0")
             if not _valid_section_name(nm):
                 raise self.tfail(tid, "Invalid name")
+            self.lines.append(self.head(tid))
             last = 0
             for s in t.secinfos:
                 if not s.type or not self.id_ok(s.type):
-                    raise self.tfail(tid, f"Invalid type_id {s.type}")
-                if s.offset < last:
-                    raise self.tfail(tid, "Invalid offset")
-                if not s.size:
-                    raise self.tfail(tid, "Invalid size")
-                if s.offset + s.size > t.size:
-                    raise self.tfail(tid, "Invalid offset+size")
+                    raise self.vfail(tid, s, "Invalid type_id")
+                if s.offset < last or s.offset >= t.size:
+                    raise self.vfail(tid, s, "Invalid offset")
+                if not s.size or s.size > t.size:
+                    raise self.vfail(tid, s, "Invalid size")
                 last = s.offset + s.size
+                if last > t.size:
+                    raise self.vfail(tid, s, "Invalid offset+size")
+                self.lines.append(self.vsi_line(s) + "\n")
+            return
         elif k == Kind.FLOAT:
             if t.kflag:
                 raise self.tfail(tid, "Invalid btf_info kind_flag")
@@ -610,6 +708,7 @@ class _Verifier:
                 raise self.tfail(tid, "Invalid name")
             if t.component_idx < -1:
                 raise self.tfail(tid, "Invalid component_idx")
+        self.lines.append(self.head(tid))
 
     # --- resolution: type ids in range, no modifier loops, sizes ---
     def resolve_size(self, tid: int, depth: int = 0) -> int:
@@ -642,7 +741,7 @@ class _Verifier:
             self.sizes[tid] = -1  # in progress: loop guard
             inner = self.resolve_size(t.type, depth + 1)
             if inner == -1:
-                raise self.tfail(tid, "Loop detected")
+                raise self.loop(t.type)
             size = inner
         elif k == Kind.ARRAY:
             elem, index, nelems = t.array or (0, 0, 0)
@@ -660,7 +759,7 @@ class _Verifier:
             self.sizes[tid] = -1
             esize = self.resolve_size(elem, depth + 1)
             if esize == -1:
-                raise self.tfail(tid, "Loop detected")
+                raise self.loop(elem)
             if self.d.types[elem].kind in (Kind.FUNC, Kind.FUNC_PROTO, Kind.VAR, Kind.DATASEC,
                                             Kind.DECL_TAG, Kind.FWD):
                 raise self.tfail(tid, "Invalid elem")
@@ -675,16 +774,18 @@ class _Verifier:
         return size
 
     def check_types(self) -> None:
+        self.meta_phase = False
         types = self.d.types
         for tid in range(1, len(types)):
             t = types[tid]
             k = t.kind
+            self.loop_start = tid
             self.resolve_size(tid)
             if k in (Kind.STRUCT, Kind.UNION):
                 for m in t.members:
                     mt = types[m.type]
                     if mt.kind in (Kind.FUNC, Kind.FUNC_PROTO, Kind.VAR, Kind.DATASEC, Kind.DECL_TAG):
-                        raise self.tfail(tid, "Invalid member")
+                        raise self.mfail(tid, m, "Invalid member")
                     bits = m.bitfield_size(t.kflag)
                     off = m.bit_offset(t.kflag)
                     if bits:
@@ -692,20 +793,25 @@ class _Verifier:
                         while base.is_modifier() and self.id_ok(base.type):
                             base = types[base.type]
                         if base.kind not in (Kind.INT, Kind.ENUM, Kind.ENUM64) or bits > 128:
-                            raise self.tfail(tid, "Invalid member bitfield_size")
+                            raise self.mfail(tid, m, "Invalid member bitfield_size")
                         if (off + bits + 7) // 8 > t.size:
-                            raise self.tfail(tid, "Member exceeds struct_size")
+                            raise self.mfail(tid, m, "Member exceeds struct_size")
                     else:
                         msize = self.resolve_size(m.type)
+                        base = mt
+                        while base.is_modifier() and self.id_ok(base.type):
+                            base = types[base.type]
+                        if t.kflag and base.kind == Kind.INT and not _int_is_regular(base):
+                            raise self.mfail(tid, m, "Invalid member base type")
                         if mt.kind != Kind.FWD and off // 8 + msize > t.size:
-                            raise self.tfail(tid, "Member exceeds struct_size")
+                            raise self.mfail(tid, m, "Member exceeds struct_size")
             elif k == Kind.DATASEC:
                 for s in t.secinfos:
                     v = types[s.type]
                     if v.kind != Kind.VAR:
-                        raise self.tfail(tid, "Not a VAR kind member")
+                        raise self.vfail(tid, s, "Not a VAR kind member")
                     if s.size < self.resolve_size(v.type):
-                        raise self.tfail(tid, "Invalid size")
+                        raise self.vfail(tid, s, "Invalid size")
             elif k == Kind.FUNC_PROTO:
                 if t.type and not self.id_ok(t.type):
                     raise self.tfail(tid, "Invalid return type")
@@ -751,6 +857,7 @@ def validate(data: BtfData, log: str = "") -> None:
     for tid in range(1, len(data.types)):
         v.check_meta(tid, data.types[tid])
     v.check_types()
+    data.log = v.log
 
 
 def verify(buf: bytes | bytearray | memoryview) -> BtfData:

@@ -16,6 +16,7 @@ the main corpus in tests/progs/):
 * ``<obj>.mapshow.json``: ``bpftool map show`` of every map after ``loadall ... pinmaps``;
 * ``mapdump.json``: values written into maps with BTF and ``bpftool map dump`` of them,
   text and ``-j`` (the btf_dumper oracle);
+* ``btflog.json``: the kernel's BTF_LOAD log for valid and broken BTF;
 * ``sections.txt``: libbpf's list of supported section names.
 """
 
@@ -257,6 +258,25 @@ def record_mapdump(lb: Libbpf) -> None:
     (OUT / "mapdump.json").write_text(json.dumps(results, indent=1) + "\n")
 
 
+def record_btflog(lb: Libbpf) -> None:
+    """The kernel's BTF_LOAD log (log_level 1) for valid and broken BTF."""
+    from tests.test_pylibbpf_btf import BTFLOG_CASES
+
+    out = {}
+    for name, build in BTFLOG_CASES.items():
+        raw = build()
+        buf = ctypes.create_string_buffer(raw, len(raw))
+        log = ctypes.create_string_buffer(1 << 20)
+        opts = (ctypes.c_uint64 * 4)()
+        struct.pack_into("<QQII", opts, 0, 24, ctypes.addressof(log), 1, len(log))
+        fd = lb.lib.bpf_btf_load(buf, len(raw), opts)
+        err = 0 if fd >= 0 else ctypes.get_errno()
+        if fd >= 0:
+            os.close(fd)
+        out[name] = {"errno": err, "log": log.value.decode()}
+    (OUT / "btflog.json").write_text(json.dumps(out, indent=1) + "\n")
+
+
 def record_sections() -> None:
     r = bpftool("prog", "load", str(HERE / "xdp_count.o"), f"{PIN}/rec_sec", "type", "frob")
     (OUT / "sections.txt").write_text(r.stderr)
@@ -275,6 +295,7 @@ def main(out: Path | None = None) -> None:
         record_messages(o, lb)
         record_relocated(o, lb)
     record_mapdump(lb)
+    record_btflog(lb)
     record_sections()
     for name in set(os.listdir(PIN)) - before:  # our pins only (rec_*, maps pinned by name)
         leftover = Path(PIN) / name
