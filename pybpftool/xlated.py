@@ -122,10 +122,19 @@ class _Callbacks:
         return f"0x{value:x}"
 
 
+def _as_v71_sees_it(ins: I.Insn) -> I.Insn:
+    """bpftool v7.1 carries the kernel 6.1 disassembler, which ignores ``off`` of register
+    moves: the per-CPU address move of 6.18 (off -1) and the sign-extending moves
+    (off 8/16/32) print as plain ``rX = rY`` there."""
+    if ins.code in (I.ALU64 | I.MOV | I.X, I.ALU | I.MOV | I.X) and ins.off:
+        return ins.with_(off=0)
+    return ins
+
+
 def insn_text(dd: DumpData, i: int) -> str:
     """``(b7) r0 = 0`` for instruction ``i`` (without index or newline)."""
     insns = dd.insns
-    ins = insns[i]
+    ins = _as_v71_sees_it(insns[i])
     nxt = insns[i + 1] if i + 1 < len(insns) else None
     cb = _Callbacks(dd)
     return format_insn(ins, nxt, call_name=cb.call_name,
@@ -291,7 +300,14 @@ def _graph_escape(text: str) -> str:
     return "".join(outp)
 
 
+def _is_jmp(code: int) -> bool:
+    return code & 0x07 in (I.JMP, I.JMP32)
+
+
 def dump_cfg(dd: DumpData) -> None:
+    # bpftool draws each block with a fresh dump context: kernel symbols, but no jited
+    # symbols, so bpf-to-bpf calls print as plain "call pc+N" here
+    dd = DumpData(insns=dd.insns, raw=dd.raw, syms=dd.syms)
     insns = dd.insns
     n = len(insns)
     if n == 0:
@@ -313,7 +329,7 @@ def dump_cfg(dd: DumpData) -> None:
         heads = {fstart}
         for k in range(fstart, fend + 1):
             ins = insns[k]
-            if ins.code & 0x07 == I.JMP:
+            if _is_jmp(ins.code):
                 op = ins.code & 0xF0
                 if op in (I.EXIT, I.CALL):
                     continue
@@ -355,7 +371,7 @@ def dump_cfg(dd: DumpData) -> None:
             nxt = blocks[bi + 1][0] if bi + 1 < len(blocks) else _EXIT
             ins = insns[tail]
             op = ins.code & 0xF0
-            if ins.code & 0x07 != I.JMP or op == I.EXIT:
+            if not _is_jmp(ins.code) or op == I.EXIT:
                 edges.append((idx, nxt))
             elif op == I.JA:
                 edges.append((idx, by_head.get(tail + ins.off + 1, -1)))
