@@ -466,6 +466,9 @@ def test_verify_type_errors() -> None:
     add(kind=Kind.DATASEC, name_off=S(".data"), size_type=0, secinfos=[VarSecinfo(v, 0, 4)])
     check(d, "size == 0")
     d.types[-1].size_type = 2
+    check(d, "Invalid size")  # the var is bigger than its section
+    d.types[-1].size_type = 6
+    d.types[-1].secinfos[0].offset = 4
     check(d, "Invalid offset+size")
     d, S, add = _new()
     add(kind=Kind.FUNC, name_off=S("f"), size_type=0, vlen=1)
