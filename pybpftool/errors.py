@@ -12,6 +12,8 @@ import os
 
 def describe(exc: BaseException) -> str:
     """A one-line, user-facing description of ``exc``."""
+    if type(exc).__name__ == "StateError":  # the kernel's state database is unusable
+        return str(exc)
     errno = getattr(exc, "errno", None)
     message = getattr(exc, "message", None)
     if isinstance(message, str) and message:

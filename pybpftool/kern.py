@@ -179,15 +179,22 @@ def unlink(path: str) -> None:
         pass
 
 
-_boottime: int | None = None
+_boot_wall: int | None = None
 
 
-def boottime_ns() -> int:
-    """CLOCK_BOOTTIME of the simulated machine (read once per command)."""
-    global _boottime
-    if _boottime is None:
-        _boottime = int(proc().boottime_ns())
-    return _boottime
+def boot_wall_ns() -> int:
+    """CLOCK_REALTIME - CLOCK_BOOTTIME of the simulated machine: when it booted, in
+    wall-clock ns (read once per command; the host clock is sampled on both sides of
+    the kernel call so the difference is not skewed by the call's own duration)."""
+    global _boot_wall
+    if _boot_wall is None:
+        import time
+
+        before = time.clock_gettime_ns(time.CLOCK_REALTIME)
+        boottime = int(proc().boottime_ns())
+        after = time.clock_gettime_ns(time.CLOCK_REALTIME)
+        _boot_wall = (before + after) // 2 - boottime
+    return _boot_wall
 
 
 def possible_cpus() -> int:

@@ -86,16 +86,9 @@ def do_help(args: Args) -> int:
 
 # ------------------------------------------------------------------------------- show
 def boot_time_str(load_time_ns: int, json: bool) -> str:
-    """bpftool's print_boot_time: load_time is nanoseconds since boot; the wall time is
-    REALTIME - BOOTTIME + load_time (C integer arithmetic), printed in local time. BOOTTIME
-    is the simulated machine's."""
-    rt = time.clock_gettime_ns(time.CLOCK_REALTIME)
-    bt = kern.boottime_ns()
-    rts, rtn = divmod(rt, 1_000_000_000)
-    bts, btn = divmod(bt, 1_000_000_000)
-    frac = rtn - btn + load_time_ns
-    q = abs(frac) // 1_000_000_000
-    secs = (rts - bts) + (q if frac >= 0 else -q)
+    """bpftool's print_boot_time: load_time is nanoseconds since boot, the wall time is
+    boot time + load_time, printed in local time (epoch seconds in JSON)."""
+    secs = (kern.boot_wall_ns() + load_time_ns) // 1_000_000_000
     if json:
         return str(secs)
     return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(secs))

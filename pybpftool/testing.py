@@ -59,7 +59,7 @@ def invoke(argv: Sequence[str], *, state_dir: str | os.PathLike[str] | None = No
             os.chdir(cwd)
         proc = Process(state_dir) if state_dir is not None else Process.current()
         kern._proc = proc
-        kern._boottime = None
+        kern._boot_wall = None
         code = run_guarded([prog_name, *argv])
         sys.stdout.flush()
         sys.stderr.flush()
