@@ -35,6 +35,11 @@ Address layout (high 32 bits; kernel-looking, deterministic):
                        ``map_address(id) + ARRAY_VALUE_OFF`` (from layouts)
 ``0xffffc900 + d``     stack frame of call depth ``d``; r10 = frame top
 =====================  ==========================================================
+
+Per-CPU data: a per-CPU pointer ``p`` (a percpu map's ``pptrs[i]``, the inlined
+``get_smp_processor_id``'s ``&cpu_number``) becomes CPU ``c``'s address through the
+verifier's per-CPU ``mov64`` as ``p + percpu_offset(c)``: CPU ``c``'s copy sits ``c``
+slots above CPU 0's (:meth:`Memory.alloc_slot` hands out ``NR_CPUS`` consecutive slots).
 """
 
 from __future__ import annotations
@@ -80,6 +85,12 @@ def map_id_of(addr: int) -> int | None:
     if MAP_SLOT_FIRST < slot <= MAP_SLOT_LAST:
         return slot - MAP_SLOT_FIRST
     return None
+
+
+def percpu_offset(cpu: int) -> int:
+    """``this_cpu_off`` of ``cpu``: a per-CPU pointer ``p`` names ``(p + percpu_offset(cpu))
+    & M64`` on that CPU, i.e. CPU ``c``'s copy lives ``c`` slots above CPU 0's."""
+    return cpu << SLOT_SHIFT
 
 
 def stack_top(depth: int) -> int:
@@ -156,14 +167,14 @@ class Memory:
         self._next_slot = DYN_SLOT_FIRST
 
     # -- mapping -------------------------------------------------------------
-    def alloc_slot(self) -> int:
-        """A fresh, unused slot base address for a per-run region."""
+    def alloc_slot(self, count: int = 1) -> int:
+        """Base address of ``count`` fresh consecutive slots for per-run regions."""
         while True:
             slot = self._next_slot
-            if slot > DYN_SLOT_LAST:
+            if slot + count - 1 > DYN_SLOT_LAST:
                 raise MemoryError("simulated address space exhausted")
-            self._next_slot += 1
-            if slot not in self._by_slot:
+            self._next_slot += count
+            if all(s not in self._by_slot for s in range(slot, slot + count)):
                 return slot << SLOT_SHIFT
 
     def add(self, region: Region, *, primary: bool | None = None) -> Region:

@@ -8,7 +8,7 @@ and helpers, which costs a few closure creations.
 
 Shape of the generated code::
 
-    def factory(RUN, RD, WR, NOREG, FRAMES, H, LIM, MAXD, SLD, SST, SVIEW, ...):
+    def factory(RUN, RD, WR, NOREG, FRAMES, H, LIM, MAXD, SLD, SST, SVIEW, ..., PCPU):
         h_1 = H[1]                               # helper implementations used
         def f_0(r1, r2, r3, r4, r5, ic, d):      # one function per subprogram
             if d >= MAXD: DEPTH(d)
@@ -34,6 +34,9 @@ Shape of the generated code::
 * Instruction counting: ``ic += n`` at the top of every basic block (n = its instruction
   count); the budget ``LIM`` is checked on every backward jump, so a run never exceeds it
   by more than one block.
+* Kernel-internal forms the verifier emits are understood too: the per-CPU ``mov64``
+  (``off = BPF_ADDR_PERCPU``: ``rD = rS + PCPU``, this CPU's offset) and bpf-to-bpf calls
+  in their xlated encoding (offset in ``off``, subprogram index in ``imm``).
 * Memory: ``r10``-relative accesses with a constant offset index the frame's stack
   directly; every other access looks up the slot's region tuple and checks the window
   inline, falling back to ``Memory.load``/``store`` (which fault). See
@@ -49,6 +52,7 @@ from dataclasses import dataclass, field
 
 from ..uapi import insn as I
 from ..uapi.consts import PSEUDO_CALL, PSEUDO_FUNC, PSEUDO_MAP_IDX_VALUE
+from ..uapi.disasm import BPF_ADDR_PERCPU
 from ..uapi.opcodes import EXPR_NAMESPACE, Kind, Op, family, lookup
 from .calls import EMPTY, CallTable, HelperImpl
 from .memory import STACK_SIZE
@@ -169,6 +173,14 @@ def _jump_target(s: _Slot) -> int:
     return s.pc + 1 + s.insn.off
 
 
+def _call_target(s: _Slot) -> int:
+    """Target of a bpf-to-bpf call. A program as loaded has the pc-relative offset in imm
+    (off must be 0); the kernel's xlated form keeps that offset in ``off`` and puts the
+    subprogram's index in imm. A valid call never has offset 0 (a function cannot end with
+    a call), so a non-zero off means the xlated form."""
+    return s.pc + 1 + (s.insn.off if s.insn.off else s.insn.imm)
+
+
 def _subprog_starts(slots: list[_Slot | None]) -> list[int]:
     starts = {0}
     n = len(slots)
@@ -177,7 +189,7 @@ def _subprog_starts(slots: list[_Slot | None]) -> list[int]:
             continue
         tgt = None
         if s.op.kind is Kind.CALL and s.insn.src == PSEUDO_CALL:
-            tgt = s.pc + 1 + s.insn.imm
+            tgt = _call_target(s)
         elif s.op.kind is Kind.LD_IMM64 and s.insn.src == PSEUDO_FUNC:
             tgt = s.pc + 1 + s.insn.imm
         if tgt is not None:
@@ -264,6 +276,12 @@ class _Gen:
     def insn(self, s: _Slot) -> list[str]:
         ins, op, k = s.insn, s.op, s.op.kind
         d = ins.dst
+        if k is Kind.ALU and op.x and op.name == "mov64_x" and ins.off:
+            # kernel-internal forms of mov64 that only the verifier emits (xlated code)
+            if ins.off == BPF_ADDR_PERCPU:  # this CPU's address of a per-CPU pointer
+                self._set(d, False)
+                return [f"r{d} = (r{ins.src} + PCPU) & {_lit(M64)}"]
+            raise TranslateError(f"mov64 with off={ins.off} (address space cast) is not supported", s.pc)
         if k is Kind.ALU:
             a = self.reg(d, op.width)
             b = self.reg(ins.src, op.width) if op.x else self.kval(ins.imm, op.width)
@@ -390,7 +408,7 @@ class _Gen:
         ins = s.insn
         self.z32.discard(0)
         if ins.src == PSEUDO_CALL:
-            tgt = s.pc + 1 + ins.imm
+            tgt = _call_target(s)
             self.tr.called.add(tgt)
             return [f"r0, ic = f_{tgt}(r1, r2, r3, r4, r5, ic, d + 1)"]
         if ins.src != 0:
@@ -496,6 +514,7 @@ class _FuncEmitter:
         self.lines.append((depth, text))
 
     def _emit_func(self) -> None:
+        self._count_line: tuple[int, int] | None = None
         name = f"f_{self.start}"
         self.out(1, f"def {name}(r1, r2, r3, r4, r5, ic, d):")
         self.out(2, "if d >= MAXD: DEPTH(d)")
@@ -538,8 +557,9 @@ class _FuncEmitter:
             self._emit_tree(head, depth, first=True)
 
     def _goto_head(self, src: int, tgt: int, depth: int) -> None:
-        backward = self.blocks[tgt].start <= self.blocks[src].start
-        if backward:
+        # every cycle contains a DFS back edge, and back-edge targets are always heads:
+        # checking the budget on jumps to them bounds every loop
+        if tgt in self.back_targets:
             self.out(depth, "if ic > LIM: BUDGET(ic)")
         if self.loop_head is not None and tgt == self.loop_head:
             self.looped = True
@@ -551,10 +571,12 @@ class _FuncEmitter:
         self.out(depth, "break" if self.loop_head is not None else "continue")
 
     def _emit_tree(self, b: int, depth: int, first: bool = False) -> None:
+        merge = False  # reached by an unconditional inline goto: extend the previous count
         while True:
             self._cur = b
             blk = self.blocks[b]
-            self._emit_block(blk, depth)
+            self._emit_block(blk, depth, merge)
+            merge = False
             term = blk.term
             if term[0] == "exit":
                 self.out(depth, "return r0, ic")
@@ -565,6 +587,7 @@ class _FuncEmitter:
                     self._goto_head(b, t, depth)
                     return
                 b = t
+                merge = True
                 continue
             _, s, t, f = term
             cond_t = self.cond(s)
@@ -605,19 +628,42 @@ class _FuncEmitter:
         b = g.reg(ins.src, op.width) if op.x else g.kval(ins.imm, op.width)
         return op.expr.format(a=a, b=b)
 
-    def _emit_block(self, blk: _Block, depth: int) -> None:
+    def _count(self, depth: int, n: int, merge: bool) -> None:
+        if merge and self._count_line is not None:
+            # straight-line continuation: one counter update covers both pieces
+            idx, old = self._count_line
+            d, _ = self.lines[idx]
+            self.lines[idx] = (d, f"ic += {old + n}")
+            self._count_line = (idx, old + n)
+        else:
+            self._count_line = (len(self.lines), n)
+            self.out(depth, f"ic += {n}")
+
+    def _emit_block(self, blk: _Block, depth: int, merge: bool = False) -> None:
+        """The block's instructions; the counter is updated per segment ending at a call,
+        so a helper sees exactly the instructions executed before it (the clock)."""
         self.gen = g = _Gen(self.tr)
-        self.out(depth, f"ic += {blk.size}")
         slots = self.tr.slots
+        seg: list[_Slot] = []
         for pc in range(blk.start, blk.end):
             s = slots[pc]
             if s is None:
                 continue
-            k = s.op.kind
-            if k in (Kind.JMP, Kind.JA, Kind.EXIT):
-                continue  # terminators are emitted by the tree walk
-            for line in g.insn(s):
-                self.out(depth, line)
+            seg.append(s)
+            if s.op.kind in _SEGMENT_END or pc == blk.end - 1 or (
+                    pc == blk.end - 2 and slots[blk.end - 1] is None):
+                self._count(depth, len(seg), merge)
+                merge = False
+                for x in seg:
+                    if x.op.kind not in (Kind.JMP, Kind.JA, Kind.EXIT):  # terminators: tree walk
+                        for line in g.insn(x):
+                            self.out(depth, line)
+                if s.op.kind in _SEGMENT_END:
+                    self._count_line = None
+                seg = []
+
+
+_SEGMENT_END = (Kind.CALL, Kind.CALLX, Kind.LD_ABS, Kind.LD_IND)
 
 
 class _Translator:
@@ -646,7 +692,7 @@ class _Translator:
         for i, st in enumerate(starts):
             funcs.extend(_FuncEmitter(self, st, bounds[i + 1]).emit())
         head = ["def factory(RUN, RD, WR, NOREG, FRAMES, H, LIM, MAXD, SLD, SST, SVIEW, LDABS,",
-                "            CALLX, NOCALL, DEPTH, BUDGET, UNWIND):"]
+                "            CALLX, NOCALL, DEPTH, BUDGET, UNWIND, PCPU):"]
         for imm in sorted(self.helpers):
             head.append(f"    {self.helper_name(imm, self.helpers[imm])} = H[{imm}]")
         tail = ["    return {" + ", ".join(f"{st}: f_{st}" for st in starts) + "}"]

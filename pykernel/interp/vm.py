@@ -26,7 +26,7 @@ from typing import Any
 from ..uapi.consts import MAX_CALL_FRAMES
 from .calls import EMPTY, CallTable
 from .errors import BadCall, BudgetExceeded, CallDepthExceeded, ExecFault
-from .memory import NOREG, STACK_SIZE, Memory, Region, stack_top
+from .memory import NOREG, STACK_SIZE, Memory, Region, percpu_offset, stack_top
 from .translate import FUNC_BASE, Translated
 
 M64 = 0xFFFFFFFFFFFFFFFF
@@ -46,12 +46,13 @@ class _Unwind(Exception):
 class Run:
     def __init__(self, mem: Memory | None = None, *, calls: CallTable = EMPTY,
                  budget: int = DEFAULT_BUDGET, max_depth: int = MAX_CALL_FRAMES,
-                 env: Any = None, clock_base_ns: int = 0) -> None:
+                 env: Any = None, clock_base_ns: int = 0, cpu: int = 0) -> None:
         self.mem = mem if mem is not None else Memory()
         self.calls = calls
         self.budget = budget
         self.max_depth = max_depth
         self.env = env
+        self.cpu = cpu
         self.ic = 0
         self.total_ic = 0
         self.clock_base_ns = clock_base_ns
@@ -77,7 +78,7 @@ class Run:
             funcs = tr.factory(  # type: ignore[operator]
                 self, mem.rd.get, mem.wr.get, NOREG, self.frames, H, self.budget, self.max_depth,
                 mem.load, mem.store, mem.store_view, self._ld_abs, self._callx, self._nocall,
-                self._depth, self._over_budget, self._unwind)
+                self._depth, self._over_budget, self._unwind, percpu_offset(self.cpu))
             self._bound[key] = funcs
         return funcs
 
