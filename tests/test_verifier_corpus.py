@@ -76,7 +76,7 @@ def run_case(name: str) -> tuple[bool, int, str, object]:
 def norm_xlated(text: str) -> list[str]:
     out = []
     for ln in text.splitlines():
-        if not ln.strip() or ln.startswith(";") or re.match(r"^\w.*\(\):$", ln):
+        if not ln.strip() or ln.startswith(";") or re.match(r"^\S.*\):$", ln):
             continue
         ln = re.sub(r"map\[id:\d+\]", "map[id:N]", ln)
         ln = re.sub(r"#bpf_prog_[0-9a-f]+_\w+", "#bpf_prog_TAG", ln)

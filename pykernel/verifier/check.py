@@ -53,6 +53,7 @@ MAX_VAR_SIZ = 1 << 29
 BPF_ALU_STR = {I.ADD: "+=", I.SUB: "-=", I.MUL: "*=", I.DIV: "/=", I.OR: "|=", I.AND: "&=", I.LSH: "<<=",
                I.RSH: ">>=", I.NEG: "neg", I.MOD: "%=", I.XOR: "^=", I.MOV: "=", I.ARSH: "s>>=", I.END: "endian"}
 BPF_READ, BPF_WRITE = 1, 2
+MEM_TYPES_STR = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_"
 ACCESS_DIRECT, ACCESS_HELPER = 1, 2
 
 _PKT_WRITE = {ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.XDP, ProgType.LWT_XMIT, ProgType.SK_SKB,
@@ -577,6 +578,8 @@ class Verifier:
                 return False
             if mode == I.IMM:
                 self.check_ld_imm(ins, idx)
+                if idx + 1 < self.n:
+                    self.aux[idx + 1].seen = True
                 self.insn_idx = idx + 2
                 return False
             raise VerifyError(EINVAL, "invalid BPF_LD mode")
@@ -907,6 +910,13 @@ class Verifier:
             self.check_packet_access(regno, reg, off, size, False)
             if t == BPF_READ and value_regno >= 0:
                 R.mark_unknown(f.regs[value_regno])
+        elif b == R.MAP_PTR and not reg.type & R.MAYBE_NULL:
+            if t == BPF_WRITE:
+                raise VerifyError(EACCES, "only read from bpf_map is supported")
+            if off < 0:
+                raise VerifyError(EACCES, f"R{regno} is ptr_bpf_map invalid negative access: off={off}")
+            if value_regno >= 0:
+                R.mark_unknown(f.regs[value_regno])
         elif b == R.SOCK_COMMON and not reg.type & R.MAYBE_NULL:
             if t == BPF_WRITE or off < 0 or off + size > 80:
                 raise VerifyError(EACCES, f"R{regno} invalid sock_common access off={off} size={size}")
@@ -999,9 +1009,7 @@ class Verifier:
             raise VerifyError(EACCES, f"R{regno} offset is outside of the packet")
 
     def check_stack_access_within_bounds(self, regno: int, reg: Reg, off: int, size: int, t: int, src: int) -> None:
-        if src == ACCESS_HELPER:
-            extra = " indirect access to"
-        elif t == BPF_READ:
+        if t == BPF_READ:
             extra = " read from"
         else:
             extra = " write to"
@@ -1559,10 +1567,11 @@ class Verifier:
             self.check_map_func_compat(m, fid, fname)
             return
         if base in (H.ArgBase.PTR_TO_MAP_KEY, H.ArgBase.PTR_TO_MAP_VALUE):
-            ok = [R.STACK, R.PACKET, R.PACKET_META, R.MAP_KEY, R.MAP_VALUE]
+            ok = [R.STACK, R.PACKET, R.PACKET_META, R.MAP_KEY, R.MAP_VALUE, R.MEM, R.MEM | R.RINGBUF]
             if at & H.PTR_MAYBE_NULL and reg.type == R.SCALAR and reg.is_const() and reg.var[0] == 0:
                 return
-            self.check_reg_type(regno, reg, ok)
+            if reg.type not in ok:
+                raise VerifyError(EACCES, f"R{regno} type={R.type_str(reg.type)} expected={MEM_TYPES_STR}")
             m = meta["map"]
             if m is None:
                 raise VerifyError(EACCES, "invalid map_ptr to access map->key" if base == H.ArgBase.PTR_TO_MAP_KEY
@@ -1585,8 +1594,7 @@ class Verifier:
                 return
             ok = [R.STACK, R.PACKET, R.PACKET_META, R.MAP_KEY, R.MAP_VALUE, R.MEM, R.MEM | R.RINGBUF]
             if reg.type not in ok and not (reg.base == R.MEM and not reg.type & R.MAYBE_NULL):
-                exp = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_"
-                raise VerifyError(EACCES, f"R{regno} type={R.type_str(reg.type)} expected={exp}")
+                raise VerifyError(EACCES, f"R{regno} type={R.type_str(reg.type)} expected={MEM_TYPES_STR}")
             if at & H.MEM_FIXED_SIZE:
                 self.check_helper_mem_access(regno, reg, proto.size_of(i), BPF_WRITE if at & H.MEM_UNINIT else BPF_READ,
                                              False, meta)
@@ -1710,7 +1718,7 @@ class Verifier:
         st = self.cur
         assert st is not None
         if st.curframe + 1 >= MAX_CALL_FRAMES:
-            raise VerifyError(E2BIG, f"the call stack of {st.curframe + 2} frames is too deep !")
+            raise VerifyError(E2BIG, f"the call stack of {st.curframe + 2} frames is too deep")
         target = idx + ins.imm + 1
         sub = self.subprogs.index(target)
         caller = st.cur
@@ -1796,7 +1804,7 @@ class Verifier:
         # walk the static call graph from each subprog, summing rounded depths
         starts = self.subprogs
         n = len(starts)
-        depth = [((max(d, 1) + 31) // 32) * 32 for d in self.subprog_depth]
+        depth = [((d + 15) // 16) * 16 for d in self.subprog_depth]  # JIT: round_up(depth, 16)
         bounds = starts + [self.n]
         callees: list[list[int]] = [[] for _ in range(n)]
         for s in range(n):
