@@ -227,6 +227,7 @@ class ProgInfo:
     attach_btf_obj_id: int = 0
     attach_btf_id: int = 0
     expected_attach_type: int = 0  # not in the real struct; convenience for tools
+    memlock: int = 0  # not in the struct: the fdinfo "memlock" bpftool prints (prog pages)
 
 
 @dataclass

@@ -1,0 +1,183 @@
+"""A simulated user process: its fd table and its door into the kernel, ``bpf(cmd, attr)``.
+
+``Process.current()`` is the process of this OS process (state directory ``$PYBPF_STATE``,
+default ``${XDG_STATE_HOME:-~/.local/state}/pybpf``); it exits - closing its fds - at
+interpreter exit. Tests create ``Process(state_dir)`` objects freely; each is a separate
+simulated process with its own fds.
+
+A process is registered in the state (table ``processes``) under a key made of the host
+boot id, pid, the pid's start time and a random nonce, the first time it needs an fd. Its
+fds keep objects alive for everybody until it exits - or until another process notices that
+the host process is gone (crashed, killed) and reaps its fds (on its first call, and on any
+call at most every :data:`REAP_INTERVAL_S` seconds).
+
+Besides ``bpf()``, the methods here are the other system calls the command-line tools
+need: ``close``, ``dup``, the bpffs operations a shell would do with ``rm``/``mkdir``/
+``ls`` on ``/sys/fs/bpf`` (``unlink``, ``mkdir``, ``rmdir``, ``listdir``, ``pins``), and
+``boottime_ns`` (``clock_gettime(CLOCK_BOOTTIME)``, to turn ``load_time`` into a date).
+
+Every call raises ``SyscallError`` (errno) where Linux fails, and ``StateError`` when the
+state database itself is unusable; it never returns half-done work: one call is one
+transaction.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from . import bpffs
+from .clock import boottime_ns
+from .objects import Kernel, host_boot_id, proc_starttime, reap_dead_processes, sweep_all
+from .store import StateError, Store, default_state_dir
+from .uapi.errors import SyscallError
+
+REAP_INTERVAL_S = 2.0
+T = TypeVar("T")
+
+_current: Process | None = None
+_current_lock = threading.Lock()
+
+
+class Process:
+    """One simulated process. Thread-safe for one thread at a time (a lock serialises calls)."""
+
+    def __init__(self, state_dir: str | os.PathLike[str] | None = None) -> None:
+        self.store = Store(state_dir if state_dir is not None else default_state_dir())
+        self.pid = os.getpid()
+        self.starttime = proc_starttime(self.pid) or 0
+        self.boot_id = host_boot_id()
+        self.nonce = uuid.uuid4().hex
+        self.pkey = f"{self.boot_id}:{self.pid}:{self.starttime}:{self.nonce}"
+        self.exited = False
+        self._last_reap = 0.0
+        self._lock = threading.RLock()
+
+    # -- the singleton -------------------------------------------------------------------
+    @classmethod
+    def current(cls) -> Process:
+        """The simulated process of this OS process (a new one after fork)."""
+        global _current
+        with _current_lock:
+            if _current is None or _current.pid != os.getpid() or _current.exited:
+                _current = cls()
+                atexit.register(_current._atexit)
+            return _current
+
+    def _atexit(self) -> None:
+        if self.pid == os.getpid() and not self.exited:
+            try:
+                self.exit()
+            except Exception:  # noqa: BLE001 - never raise at interpreter exit
+                pass
+
+    # -- running one call ----------------------------------------------------------------------
+    def _run(self, fn: Callable[[Kernel], T], *, reap: bool = True) -> T:
+        if self.exited:
+            raise SyscallError(9, "process has exited")  # EBADF: its fds are gone
+        if self.pid != os.getpid():
+            raise StateError("a Process object cannot be used after fork; use Process.current()")
+        with self._lock:
+            try:
+                with self.store.transaction() as tx:
+                    k = Kernel(tx, self)
+                    now = time.monotonic()
+                    if reap and now - self._last_reap >= REAP_INTERVAL_S:
+                        if reap_dead_processes(k, skip=self.pkey):
+                            sweep_all(k)
+                        self._last_reap = now
+                    error: SyscallError | None = None
+                    result: Any = None
+                    try:
+                        result = fn(k)
+                    except SyscallError as e:
+                        error = e  # Linux keeps what was done before the failure
+                    k.finish()
+                if error is not None:
+                    raise error
+                return result
+            except sqlite3.Error as e:
+                raise StateError(f"kernel state {self.store.path} is unusable ({e}); "
+                                 "move it away to start a fresh kernel") from None
+
+    # -- system calls ---------------------------------------------------------------------------
+    def bpf(self, cmd: int, attr: Any) -> int:
+        """The bpf(2) system call: a new fd or 0; ``SyscallError`` where Linux fails."""
+        from .syscall import dispatch
+
+        return self._run(lambda k: dispatch(k, cmd, attr))
+
+    def close(self, fd: int) -> None:
+        self._run(lambda k: k.fd_close(fd))
+
+    def dup(self, fd: int) -> int:
+        return self._run(lambda k: k.fd_dup(fd))
+
+    def fds(self) -> list[tuple[int, str, int]]:
+        """Open BPF fds of this process: (fd, kind, object id) - like /proc/self/fd."""
+        return self._run(lambda k: [(e.fd, e.kind, e.obj) for e in k.fd_list()], reap=False)
+
+    def unlink(self, path: str) -> None:
+        """Remove a pin (``rm PATH`` on bpffs)."""
+        def run(k: Kernel) -> None:
+            kind, obj = bpffs.unlink(k.tx, path)
+            k.candidates.add((kind, obj))
+
+        self._run(run)
+
+    def mkdir(self, path: str, parents: bool = False) -> None:
+        self._run(lambda k: bpffs.mkdir(k.tx, path, parents))
+
+    def rmdir(self, path: str) -> None:
+        self._run(lambda k: bpffs.rmdir(k.tx, path))
+
+    def listdir(self, path: str) -> list[tuple[str, str, int]]:
+        """Entries of a bpffs directory: (name, kind, object id); kind 'dir' for directories."""
+        return self._run(lambda k: bpffs.listdir(k.tx, path), reap=False)
+
+    def pins(self, under: str | None = None) -> list[tuple[str, str, int]]:
+        """Every pinned object (path, kind, object id), sorted by path (what ``bpftool -f``
+        collects by walking bpffs)."""
+        return self._run(lambda k: bpffs.entries(k.tx, under), reap=False)
+
+    def pinned_paths(self, kind: str, obj: int) -> list[str]:
+        return self._run(lambda k: bpffs.paths_of(k.tx, kind, obj), reap=False)
+
+    def boottime_ns(self) -> int:
+        """clock_gettime(CLOCK_BOOTTIME) of the simulated machine."""
+        return self._run(lambda k: boottime_ns(k.boot_wall_ns()), reap=False)
+
+    def kernel_call(self, fn: Callable[[Kernel], T]) -> T:
+        """Run ``fn(kernel)`` as one kernel call (one transaction) - for kernel-side code
+        paths other subsystems add (netlink, attachments). ``fn`` may raise SyscallError."""
+        return self._run(fn)
+
+    def exit(self) -> None:
+        """Close every fd (process exit). Objects nothing else holds are freed."""
+        if self.exited:
+            return
+
+        def run(k: Kernel) -> None:
+            for e in k.fd_list():
+                k.candidates.add((e.kind, e.obj))
+            k.tx.x("DELETE FROM fds WHERE pkey = ?", (self.pkey,))
+            k.tx.x("DELETE FROM processes WHERE pkey = ?", (self.pkey,))
+
+        try:
+            if self.store.path.exists():
+                self._run(run, reap=False)
+        finally:
+            self.exited = True
+            self.store.close()
+
+    def __repr__(self) -> str:
+        return f"Process(pid={self.pid}, state={str(self.store.dir)!r})"
+
+
+__all__ = ["Process", "StateError"]
