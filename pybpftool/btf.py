@@ -26,7 +26,7 @@ Usage: %1$s %2$s { show | list } [id BTF_ID]
 
 
 def do_help(args: Args) -> int:
-    return print_usage(USAGE, args)
+    return print_usage(USAGE, args, obj="btf")
 
 
 # ------------------------------------------------------------------------------ show
@@ -202,12 +202,13 @@ def _load_file(path: str):
         return None, e.errno or _errno.EINVAL
     try:
         if data[:4] == b"\x7fELF":
-            from pylibbpf import BpfObject
+            # btf__parse_elf: the .BTF section as the compiler wrote it (no loader fixups)
+            from pylibbpf.elf import read_elf
 
-            obj = BpfObject.open(data, print_fn=lambda level, msg: None)
-            if obj.btf is None:
+            sec = read_elf(data, path).section_by_name(".BTF")
+            if sec is None:
                 return None, _errno.ENOENT
-            return obj.btf, 0
+            return Btf.from_elf_section(sec.data), 0
         return Btf.from_bytes(data), 0
     except Exception as e:  # noqa: BLE001 - malformed file
         err = getattr(e, "errno", None)

@@ -200,13 +200,15 @@ def usage() -> None:
     raise Exit(-1)
 
 
-def print_usage(template: str, args: Args) -> int:
+def print_usage(template: str, args: Args, *, obj: str | None = None, json_null: bool = True) -> int:
     """An object's help: on stderr (``null`` in JSON mode), with the program name and the
-    object word as typed (``bpftool p help`` says ``bpftool p ...``)."""
-    if opts.json and jw is not None:
+    object word as typed (``bpftool p help`` says ``bpftool p ...``). A few bpftool
+    objects differ: btf, gen and iter print their own name whatever was typed (``obj``),
+    perf and iter print the text even in JSON mode (``json_null=False``)."""
+    if json_null and opts.json and jw is not None:
         jw.null()
         return 0
-    err_write(template.replace("%1$s", bin_name).replace("%2$s", args.back(2)))
+    err_write(template.replace("%1$s", bin_name).replace("%2$s", obj if obj else args.back(2)))
     return 0
 
 

@@ -19,7 +19,7 @@ Usage: %1$s %2$s object OUTPUT_FILE INPUT_FILE [INPUT_FILE...]
 
 
 def do_help(args: Args) -> int:
-    return print_usage(USAGE, args)
+    return print_usage(USAGE, args, obj="gen")
 
 
 def _unsupported(args: Args) -> int:

@@ -15,7 +15,7 @@ Usage: %1$s %2$s pin OBJ PATH [map MAP]
 
 
 def do_help(args: Args) -> int:
-    return print_usage(USAGE, args)
+    return print_usage(USAGE, args, obj="iter", json_null=False)
 
 
 def _unsupported(args: Args) -> int:
@@ -23,8 +23,27 @@ def _unsupported(args: Args) -> int:
     return -1
 
 
+def do_pin(args: Args) -> int:
+    from .common import req_args, usage
+
+    if not req_args(args, 2):
+        usage()
+    objfile = args.cur or ""
+    from pylibbpf import BpfObject, LibbpfError
+
+    from .load import libbpf_print
+
+    try:
+        BpfObject.open(objfile, print_fn=libbpf_print)
+    except LibbpfError as e:
+        p_err(f"can't open objfile {objfile}")
+        return -e.errno
+    p_err("iter pin: the simulated kernel has no iterator targets yet")
+    return -1
+
+
 COMMANDS = [
-    Cmd("pin", _unsupported),
+    Cmd("pin", do_pin),
     Cmd("help", do_help),
 ]
 

@@ -22,7 +22,8 @@ Usage: %1$s %2$s { show | list }   [LINK]
 
        LINK := { id LINK_ID | pinned FILE }
        OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | {-l|--legacy} |
-                    {-f|--bpffs} | {-n|--nomount} }"""
+                    {-f|--bpffs} | {-n|--nomount} }
+"""
 
 
 def do_help(args: Args) -> int:

@@ -16,7 +16,7 @@ Usage: %1$s %2$s { show | list }
 
 
 def do_help(args: Args) -> int:
-    return print_usage(USAGE, args)
+    return print_usage(USAGE, args, json_null=False)
 
 
 def do_show(args: Args) -> int:
