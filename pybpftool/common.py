@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -21,20 +20,25 @@ if TYPE_CHECKING:
 
 
 # ------------------------------------------------------------------------ global state
-@dataclass
 class Options:
-    json: bool = False
-    pretty: bool = False
-    show_pinned: bool = False  # -f
-    block_mount: bool = False  # -n
-    debug: bool = False  # -d: libbpf debug output and verifier logs
-    relaxed_maps: bool = False  # -m
-    use_loader: bool = False  # -L
-    legacy: bool = False  # -l
-    base_btf: object | None = None  # -B FILE, parsed by pylibbpf
+    """The global options (bpftool's globals json_output, show_pinned, ...)."""
+
+    __slots__ = ("json", "pretty", "show_pinned", "block_mount", "debug", "relaxed_maps",
+                 "use_loader", "legacy", "base_btf")
+
+    def __init__(self) -> None:
+        self.reset()
 
     def reset(self) -> None:
-        self.__init__()  # type: ignore[misc]
+        self.json = False
+        self.pretty = False
+        self.show_pinned = False  # -f
+        self.block_mount = False  # -n
+        self.debug = False  # -d: libbpf debug output and verifier logs
+        self.relaxed_maps = False  # -m
+        self.use_loader = False  # -L
+        self.legacy = False  # -l
+        self.base_btf: object | None = None  # -B FILE, parsed by pylibbpf
 
 
 opts = Options()
@@ -155,24 +159,29 @@ def detect_common_prefix(arg: str, *choices: str) -> bool:
 Handler = Callable[[Args], int]
 
 
-@dataclass(frozen=True)
 class Cmd:
     """One keyword of a command table.
 
-    ``words`` lists the keywords a user types after it (completion hints);
-    ``synopsis`` is True for commands that appear in the usage text and man page.
+    ``words`` lists the keywords a user types after it (completion hints).
     """
 
-    name: str
-    func: Handler
-    words: tuple[str, ...] = ()
-    synopsis: bool = True
+    __slots__ = ("name", "func", "words")
+
+    def __init__(self, name: str, func: Handler, words: tuple[str, ...] = ()) -> None:
+        self.name = name
+        self.func = func
+        self.words = words
+
+    def __repr__(self) -> str:
+        return f"Cmd({self.name!r})"
 
 
-@dataclass
 class _DispatchState:
-    last_args: Args = field(default_factory=lambda: Args([]))
-    last_help: Handler | None = None
+    __slots__ = ("last_args", "last_help")
+
+    def __init__(self) -> None:
+        self.last_args = Args([])
+        self.last_help: Handler | None = None
 
 
 _state = _DispatchState()

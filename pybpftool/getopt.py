@@ -11,17 +11,17 @@ machine, argument permutation included, so every message matches.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 NO_ARGUMENT = 0
 REQUIRED_ARGUMENT = 1
 
 
-@dataclass(frozen=True)
 class LongOpt:
-    name: str
-    has_arg: int
-    val: str
+    __slots__ = ("name", "has_arg", "val")
+
+    def __init__(self, name: str, has_arg: int, val: str) -> None:
+        self.name = name
+        self.has_arg = has_arg
+        self.val = val
 
 
 class GetoptError(Exception):
