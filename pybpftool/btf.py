@@ -192,27 +192,41 @@ def _load_by_id(btf_id: int):
 
 
 def _load_file(path: str):
-    """btf__parse(): raw BTF or the .BTF section of an ELF object."""
+    """btf__parse(): raw BTF, else the .BTF section of an ELF object as the compiler wrote
+    it (no loader fixups). (btf, 0) or (None, errno) with libbpf's own errno values
+    (4001 is LIBBPF_ERRNO__FORMAT) after libbpf's message."""
     from pylibbpf.btf import Btf
+
+    from .load import libbpf_print
 
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as e:
         return None, e.errno or _errno.EINVAL
+    if len(data) < 2:
+        return None, _errno.EIO  # the two magic bytes cannot be read
+    if data[:2] == b"\x9f\xeb":
+        try:
+            return Btf.from_bytes(data), 0
+        except Exception:  # noqa: BLE001 - malformed raw BTF
+            return None, _errno.EINVAL
+    if data[:4] != b"\x7fELF" or len(data) < 64:
+        libbpf_print(0, f"libbpf: failed to get EHDR from {path}")
+        return None, 4001
     try:
-        if data[:4] == b"\x7fELF":
-            # btf__parse_elf: the .BTF section as the compiler wrote it (no loader fixups)
-            from pylibbpf.elf import read_elf
+        from pylibbpf.elf import read_elf
 
-            sec = read_elf(data, path).section_by_name(".BTF")
-            if sec is None:
-                return None, _errno.ENOENT
-            return Btf.from_elf_section(sec.data), 0
-        return Btf.from_bytes(data), 0
-    except Exception as e:  # noqa: BLE001 - malformed file
-        err = getattr(e, "errno", None)
-        return None, err if isinstance(err, int) and 0 < err < 4000 else _errno.EINVAL
+        sec = read_elf(data, path).section_by_name(".BTF")
+    except Exception:  # noqa: BLE001 - damaged section headers
+        libbpf_print(0, f"libbpf: failed to get e_shstrndx from {path}")
+        return None, 4001
+    if sec is None:
+        return None, _errno.ENOENT
+    try:
+        return Btf.from_elf_section(sec.data), 0
+    except Exception:  # noqa: BLE001
+        return None, _errno.EINVAL
 
 
 def dump_btf_raw(btf, root_ids: list[int]) -> int:

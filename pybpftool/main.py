@@ -240,9 +240,13 @@ def _display_name(argv0: str) -> str:
 
 
 def _parse_base_btf(path: str) -> object:
-    from pylibbpf import btf as _btf  # lazy: only -B needs the BTF parser
+    """btf__parse(): raw BTF or an ELF object's .BTF (lazy: only -B needs the parser)."""
+    from .btf import _load_file
 
-    return _btf.parse_file(path)
+    btf, err = _load_file(path)
+    if btf is None:
+        raise OSError(err, os.strerror(err))
+    return btf
 
 
 def run(argv: list[str]) -> int:

@@ -74,6 +74,9 @@ def _no_traceback(r) -> None:  # noqa: ANN001
      "Error: get btf by id (0): No such file or directory\n", 254),
     (["btf", "dump", "file", "/nonexistent"], "Error: failed to load BTF from /nonexistent: No such file or directory\n", 254),
     (["btf", "dump", "frob", "x"], "Error: unrecognized BTF source specifier: 'frob'\n", 255),
+    (["btf", "dump", "file", "/etc/passwd"], "libbpf: failed to get EHDR from /etc/passwd\n"
+     "Error: failed to load BTF from /etc/passwd: Unknown error 4001\n", 95),
+    (["-B", "/nonexistent", "prog"], "Error: failed to parse base BTF at '/nonexistent': -2\n\n", 255),
     (["map", "event_pipe", "pinned", f"{PIN}/h"], "Error: map is not a perf event array\n", 255),
 ])
 def test_error_lines(argv: list[str], err: str, code: int, loaded: Path) -> None:

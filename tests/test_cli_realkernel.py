@@ -93,6 +93,10 @@ def test_usage_texts(real, ours, obj: str) -> None:  # noqa: ANN001
     ["cgroup", "show"], ["cgroup", "attach", "/x", "ingress"],
     ["prog", "load", "/nonexistent", f"{PIN}/x"], ["prog", "load", "xdp_legacy_map.o", f"{PIN}/x"],
     ["-j", "prog", "show", "name", "pybpf_no_such_prog"],
+    ["btf", "dump", "file", "/etc/passwd"], ["-j", "btf", "dump", "file", "/etc/passwd"],
+    ["btf", "dump", "file", "/dev/null"], ["btf", "dump", "file", "xdp_legacy_map.o"],
+    ["btf", "dump", "file", "xdp_count.o", "format", "c"], ["-B", "/etc/passwd", "prog"],
+    ["-B", "/nonexistent", "prog"],
 ])
 def test_argument_handling(real, ours, argv: list[str]) -> None:  # noqa: ANN001
     same(real, ours, argv)
