@@ -270,3 +270,19 @@ def test_strtoul(text: str, base: int, value: int | None) -> None:
 def test_fprint_hex() -> None:
     assert fprint_hex(bytes(range(18))) == ("00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f\n10 11")
     assert fprint_hex(bytes.fromhex("d93332723d4a5f70"), "") == "d93332723d4a5f70"
+
+
+def test_click_command(tmp_path: Path) -> None:
+    """pybpftool as a click command (pybpftool.main.cli): same parsing, same output."""
+    from click.testing import CliRunner
+
+    from pybpftool.main import cli
+
+    runner = CliRunner()
+    env = {"PYBPF_STATE": str(tmp_path / "state")}
+    r = runner.invoke(cli, ["-j", "--", "-x"], env=env, prog_name="pybpftool")
+    assert (r.exit_code, r.output) == (255, "null\n")
+    r = runner.invoke(cli, ["-jV"], env=env, prog_name="pybpftool")
+    assert r.exit_code == 0 and r.output.startswith('{"version":')
+    r = runner.invoke(cli, ["feature", "list_builtins", "link_types"], env=env, prog_name="pybpftool")
+    assert (r.exit_code, r.output.splitlines()[:2]) == (0, ["unspec", "raw_tracepoint"])
