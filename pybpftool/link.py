@@ -53,7 +53,7 @@ def _show_link(fd: int, pins) -> int:
                 jw.string_field("attach_type", attach)
             else:
                 jw.uint_field("attach_type", info.attach_type)
-        if pins is not None and pins.get(info.id):
+        if pins:
             jw.name("pinned")
             jw.start_array()
             for p in pins.get(info.id, []):
@@ -66,7 +66,7 @@ def _show_link(fd: int, pins) -> int:
     if info.type == LinkType.CGROUP:
         parts.append(f"cgroup_id {info.cgroup_id}  ")
         parts.append(f"attach_type {attach}  " if attach else f"attach_type {info.attach_type}  ")
-    if pins is not None:
+    if pins:
         for p in pins.get(info.id, []):
             parts.append(f"\n\tpinned {p}")
     common.out("".join(parts) + "\n")

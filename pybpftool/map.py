@@ -147,7 +147,7 @@ def show_map_json(fd: int, info, pins) -> None:
     jw.int_field("frozen", 1 if info.frozen else 0)
     if info.btf_id:
         jw.int_field("btf_id", info.btf_id)
-    if pins is not None:
+    if pins:
         jw.name("pinned")
         jw.start_array()
         for p in pins.get(info.id, []):
@@ -174,7 +174,7 @@ def show_map_plain(fd: int, info, pins) -> None:
         parts.append(f"owner_prog_type {name}  " if name else f"owner_prog_type {info.owner_prog_type}  ")
         parts.append(f"owner{'' if info.owner_jited else ' not'} jited")
     parts.append("\n")
-    if pins is not None:
+    if pins:
         for p in pins.get(info.id, []):
             parts.append(f"\tpinned {p}\n")
     if info.btf_id:

@@ -191,7 +191,7 @@ def print_prog_json(info, fd: int, pins: dict[int, list[str]] | None) -> None:
         jw.end_array()
     if info.btf_id:
         jw.int_field("btf_id", info.btf_id)
-    if pins is not None:
+    if pins:
         jw.name("pinned")
         jw.start_array()
         for p in pins.get(info.id, []):
@@ -209,7 +209,7 @@ def print_prog_plain(info, fd: int, pins: dict[int, list[str]] | None) -> None:
     parts.append(f"  memlock {prog_memlock(info)}B")
     if info.map_ids:
         parts.append("  map_ids " + ",".join(str(m) for m in info.map_ids))
-    if pins is not None:
+    if pins:
         for p in pins.get(info.id, []):
             parts.append(f"\n\tpinned {p}")
     if info.btf_id:
