@@ -91,6 +91,7 @@ class Process:
                     if reap and now - self._last_reap >= REAP_INTERVAL_S:
                         if reap_dead_processes(k, skip=self.pkey):
                             sweep_all(k)
+                            k.gc()  # the dead are gone before this call looks at anything
                         self._last_reap = now
                     error: SyscallError | None = None
                     result: Any = None

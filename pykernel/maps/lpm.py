@@ -87,6 +87,7 @@ class LpmTrieMap(BpfMap):
         self.root: Node | None = None
         self._built = False
         self._dirty: dict[bytes, tuple[Node, bytes] | None] = {}
+        self._snap: dict[bytes, bytes] = {}
 
     @classmethod
     def alloc(cls, kernel: Kernel, attr: MapCreateAttr, fields: dict[str, Any]) -> None:
@@ -139,6 +140,16 @@ class LpmTrieMap(BpfMap):
             key = bytes(extra)
             self._insert(key, bytearray(value), 0, track=False)
         self.nelems = n
+        self._snap = {self._canon(nd.plen, nd.data): bytes(nd.value)
+                      for nd in self._real_nodes() if nd.value is not None}
+
+    def _real_nodes(self) -> Iterator[Node]:
+        stack = [self.root] if self.root is not None else []
+        while stack:
+            nd = stack.pop()
+            if not nd.im:
+                yield nd
+            stack.extend(c for c in nd.child if c is not None)
 
     # -- the kernel's trie operations -------------------------------------------------------------
     def _check_add(self, flags: int) -> int:
@@ -296,6 +307,14 @@ class LpmTrieMap(BpfMap):
 
     # -- storage --------------------------------------------------------------------------------
     def flush(self) -> None:
+        if self._built:  # values a program changed in place
+            for nd in self._real_nodes():
+                canon = self._canon(nd.plen, nd.data)
+                if canon in self._dirty or nd.value is None:
+                    continue
+                if bytes(nd.value) != self._snap.get(canon):
+                    self.row_set_value(canon, bytes(nd.value))
+                    self._snap[canon] = bytes(nd.value)
         for canon, entry in self._dirty.items():
             if entry is None:
                 self.row_del(canon)
@@ -306,6 +325,7 @@ class LpmTrieMap(BpfMap):
                 row = self.row_get(canon)
                 seq = row[2] if row else self.next_seq()
                 self.row_put(canon, bytes(node.value), 0, seq, raw)
+                self._snap[canon] = bytes(node.value)
         self._dirty.clear()
         super().flush()
 
