@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 MAP, PROG, BTF, LINK = "map", "prog", "btf", "link"
 KINDS = (MAP, PROG, BTF, LINK)
 STD_FILE = "file"  # fds 0-2
+STATS = "stats"  # fds from BPF_ENABLE_STATS
 
 # open modes of an fd (Linux f_mode access bits as O_* values)
 O_RDONLY, O_WRONLY, O_RDWR = 0, 1, 2
@@ -247,6 +248,18 @@ class Kernel:
         self.ref_add(LINK, lid, "", PROG, prog_id)
         self.candidates.add((LINK, lid))  # freed at the end of the call unless held
         return LinkObject(lid, link_type, prog_id, attach_type, target or {})
+
+    # -- statistics (BPF_ENABLE_STATS) -----------------------------------------------------
+    def stats_enabled(self) -> bool:
+        """Is run-time accounting on (an fd from BPF_ENABLE_STATS is open somewhere)?"""
+        return self.tx.one("SELECT 1 FROM fds WHERE kind = ? LIMIT 1", (STATS,)) is not None
+
+    def account_run(self, prog: Prog, run_ns: int, runs: int = 1) -> None:
+        """Count ``runs`` runs of ``prog`` taking ``run_ns`` in total, if stats are on."""
+        if self.stats_enabled():
+            prog.run_cnt += runs
+            prog.run_time_ns += run_ns
+            prog.save_stats(self.tx)
 
     def exists(self, kind: str, obj: int) -> bool:
         table = {MAP: "maps", PROG: "progs", BTF: "btfs", LINK: "links"}[kind]

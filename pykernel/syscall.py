@@ -871,6 +871,20 @@ def link_info(lk: Any, info: Any = None) -> A.LinkInfo:
     return out
 
 
+# -- statistics ---------------------------------------------------------------------------------------
+
+BPF_STATS_RUN_TIME = 0
+
+
+@_cmd(Cmd.ENABLE_STATS, A.EnableStatsAttr)
+def enable_stats(k: Kernel, a: A.EnableStatsAttr) -> int:
+    if a.type != BPF_STATS_RUN_TIME:
+        raise SyscallError(EINVAL, "unknown stats type")
+    from .objects import STATS
+
+    return k.fd_install(STATS, 0, O_RDWR)
+
+
 # -- BTF ----------------------------------------------------------------------------------------------
 
 @_cmd(Cmd.BTF_LOAD, A.BtfLoadAttr)

@@ -187,6 +187,13 @@ class LinkDetachAttr:
 
 
 @dataclass
+class EnableStatsAttr:
+    """BPF_ENABLE_STATS: the returned fd keeps run-time statistics on until it is closed."""
+
+    type: int = 0  # BPF_STATS_RUN_TIME
+
+
+@dataclass
 class ProgInfo:
     type: int = 0
     id: int = 0
