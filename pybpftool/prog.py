@@ -581,25 +581,32 @@ def do_run(args: Args) -> int:
         except SyscallError as e:
             p_err(f"failed to run program: {strerror(e.errno)}")
             return -1
-        jw = common.jw
-        if jw is not None:
-            jw.start_object()
-        err = 0
-        if attr.data_size_out and attr.data_out is not None:
-            err += _print_run_output(bytes(attr.data_out[:attr.data_size_out]), data_out, "data_out")
-        if attr.ctx_size_out and attr.ctx_out is not None:
-            err += _print_run_output(bytes(attr.ctx_out[:attr.ctx_size_out]), ctx_out, "ctx_out")
-        if jw is not None:
-            jw.uint_field("retval", attr.retval & 0xFFFFFFFF)
-            jw.uint_field("duration", attr.duration & 0xFFFFFFFF)
-            jw.end_object()
-        else:
-            avg = " (average)" if repeat > 1 else ""
-            common.out(f"Return value: {attr.retval & 0xFFFFFFFF}, duration{avg}: "
-                       f"{attr.duration & 0xFFFFFFFF}ns\n")
-        return err
+        return print_run_results(attr, data_out, ctx_out, repeat)
     finally:
         kern.close(fd)
+
+
+def print_run_results(attr, data_out: str | None, ctx_out: str | None, repeat: int) -> int:
+    """What bpftool prints after BPF_PROG_TEST_RUN: output data and context (hex dump or
+    byte array on ``-``, else written to the file), return value and duration. Errors
+    writing the outputs still print the results, and make the command fail."""
+    jw = common.jw
+    if jw is not None:
+        jw.start_object()
+    err = 0
+    if attr.data_size_out and attr.data_out is not None:
+        err += _print_run_output(bytes(attr.data_out[:attr.data_size_out]), data_out, "data_out")
+    if attr.ctx_size_out and attr.ctx_out is not None:
+        err += _print_run_output(bytes(attr.ctx_out[:attr.ctx_size_out]), ctx_out, "ctx_out")
+    if jw is not None:
+        jw.uint_field("retval", attr.retval & 0xFFFFFFFF)
+        jw.uint_field("duration", attr.duration & 0xFFFFFFFF)
+        jw.end_object()
+    else:
+        avg = " (average)" if repeat > 1 else ""
+        common.out(f"Return value: {attr.retval & 0xFFFFFFFF}, duration{avg}: "
+                   f"{attr.duration & 0xFFFFFFFF}ns\n")
+    return err
 
 
 # ------------------------------------------------------------------------ load/loadall
