@@ -382,7 +382,7 @@ class _Loader:
         if not insns:
             raise LibbpfError(_errno.EINVAL, f"prog '{p.name}': no instructions")
         attr = ProgLoadAttr(prog_type=p.type, insns=encode_all(insns), license=obj.license,
-                            kern_version=obj.kern_version, prog_flags=p.prog_flags,
+                            kern_version=obj.kern_version, prog_flags=p.load_flags(),
                             prog_name=p.name[:BPF_OBJ_NAME_LEN - 1], prog_ifindex=p.ifindex,
                             expected_attach_type=p.expected_attach_type)
         if obj.btf_fd >= 0:

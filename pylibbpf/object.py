@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 
 from pykernel.uapi import insn as I
 from pykernel.uapi.btf import Kind
-from pykernel.uapi.consts import PSEUDO_CALL, PSEUDO_FUNC, MapFlags, MapType
+from pykernel.uapi.consts import (
+    F_SLEEPABLE,
+    F_XDP_HAS_FRAGS,
+    PSEUDO_CALL,
+    PSEUDO_FUNC,
+    MapFlags,
+    MapType,
+    ProgType,
+)
 from pykernel.uapi.insn import Insn
 
 from . import elf as E
@@ -138,7 +146,7 @@ class BpfProgram:
     sec_def: SecDef | None = None
     type: int = 0
     expected_attach_type: int = 0
-    prog_flags: int = 0
+    prog_flags: int = 0  # extra BPF_F_* flags (bpf_program__set_flags); the section adds its own
     relocs: list[Reloc] = field(default_factory=list)
     autoload: bool = True
     log_level: int = 0
@@ -168,6 +176,20 @@ class BpfProgram:
 
     def set_expected_attach_type(self, attach_type: int) -> None:
         self.expected_attach_type = attach_type
+
+    def load_flags(self) -> int:
+        """prog_flags of BPF_PROG_LOAD: ours plus what the ELF section's SEC_DEF implies
+        (sleepable; XDP frags only while the program is still an XDP program)."""
+        flags = self.prog_flags
+        d = self.sec_def
+        if d is not None:
+            from .sections import SEC_SLEEPABLE, SEC_XDP_FRAGS
+
+            if d.flags & SEC_SLEEPABLE:
+                flags |= F_SLEEPABLE
+            if self.type == ProgType.XDP and d.flags & SEC_XDP_FRAGS:
+                flags |= F_XDP_HAS_FRAGS
+        return flags
 
 
 class BpfObject:
@@ -732,7 +754,6 @@ class BpfObject:
             p.sec_def = d
             p.type = int(d.prog_type)
             p.expected_attach_type = int(d.expected_attach_type)
-            p.prog_flags = d.prog_flags
 
     # --- relocations ---
     def _collect_relos(self) -> None:

@@ -416,3 +416,17 @@ def test_end_to_end_btf_and_prog_info(proc) -> None:  # noqa: ANN001
     binfo = B.bpf_obj_get_info_by_fd(proc, btf_fd, BtfInfo(btf=b""))
     assert isinstance(binfo, BtfInfo) and binfo.btf_size == len(obj.btf.raw())
     assert isinstance(info, ProgInfo)
+
+
+def test_section_flags_follow_the_program_type() -> None:
+    """xdp.frags asks for BPF_F_XDP_HAS_FRAGS, syscall for BPF_F_SLEEPABLE; a program whose
+    type is overridden away from XDP loses the frags flag (libbpf's prepare_load rule)."""
+    obj = BpfObject.open(PROGS / "sections.o")
+    assert obj.find_program("s_xdp_frags").load_flags() == 1 << 5
+    assert obj.find_program("s_xdp").load_flags() == 0
+    assert obj.find_program("s_syscall").load_flags() == 1 << 4
+    p = obj.find_program("s_xdp_frags_devmap")
+    p.set_type(ProgType.SCHED_CLS)
+    assert p.load_flags() == 0
+    p.prog_flags = 1  # BPF_F_STRICT_ALIGNMENT from the user
+    assert p.load_flags() == 1
