@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import bpffs, config
-from .btf_obj import BtfObject, type_id_size
 from .maps import MAP_CLASSES
 from .maps.base import (
     F_NUMA_NODE,
@@ -36,7 +35,6 @@ from .objects import BTF, LINK, MAP, O_RDONLY, O_RDWR, O_WRONLY, PROG, Kernel, c
 from .prog import Prog, jited_len, license_is_gpl_compatible, xlated_for_dump
 from .tag import prog_tag
 from .uapi import attr as A
-from .uapi import btf as ubtf
 from .uapi.consts import (
     E2BIG,
     EACCES,
@@ -224,7 +222,10 @@ def map_create(k: Kernel, a: A.MapCreateAttr) -> int:
     return fd
 
 
-def _map_check_btf(m: BpfMap, btf: BtfObject, key_id: int, value_id: int) -> None:
+def _map_check_btf(m: BpfMap, btf: Any, key_id: int, value_id: int) -> None:
+    from .btf_obj import type_id_size
+    from .uapi import btf as ubtf
+
     try:
         d = btf.parsed
     except ubtf.BtfError:
@@ -565,7 +566,7 @@ def prog_load(k: Kernel, a: A.ProgLoadAttr) -> int:
     _log_attr_check(a.log_level, a.log_buf, a.log_size)
     verify, Env, LI, FI = _verifier()
 
-    btf: BtfObject | None = None
+    btf: Any = None
     finfo_recs = _records(a.func_info, a.func_info_rec_size, a.func_info_cnt, 8)
     linfo_recs = _records(a.line_info, a.line_info_rec_size, a.line_info_cnt, 16)
     func_info = line_info = None
@@ -855,7 +856,7 @@ def _func_lens(p: Prog, n: int) -> list[int]:
     return lens
 
 
-def btf_info(b: BtfObject, info: Any = None) -> A.BtfInfo:
+def btf_info(b: Any, info: Any = None) -> A.BtfInfo:
     out = info if isinstance(info, A.BtfInfo) else A.BtfInfo()
     out.btf, out.btf_size, out.id = b.data, len(b.data), b.id
     out.name, out.kernel_btf = b.name, b.kernel
@@ -889,6 +890,9 @@ def enable_stats(k: Kernel, a: A.EnableStatsAttr) -> int:
 
 @_cmd(Cmd.BTF_LOAD, A.BtfLoadAttr)
 def btf_load(k: Kernel, a: A.BtfLoadAttr) -> int:
+    from .btf_obj import BtfObject
+    from .uapi import btf as ubtf
+
     data = bytes(a.btf or b"")
     if len(data) > config.BTF_MAX_SIZE:
         raise SyscallError(E2BIG, "BTF too large")
