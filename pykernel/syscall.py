@@ -138,14 +138,18 @@ def _log_attr_check(level: int, buf: bytearray | None, size: int) -> None:
         raise SyscallError(EINVAL, "log_size too large")
 
 
-def _write_log(buf: bytearray | None, size: int, text: str) -> tuple[int, int]:
-    """Copy a log into the user's buffer: (log_true_size, ENOSPC or 0)."""
+def _write_log(buf: bytearray | None, size: int, text: str, level: int = 1) -> tuple[int, int]:
+    """Copy a log into the user's buffer: (log_true_size, ENOSPC or 0).
+
+    Since 6.4 the log rotates: a buffer too small keeps the *end* of the log, unless
+    BPF_LOG_FIXED (8) asks for the beginning."""
     data = text.encode()
     true_size = len(data) + 1 if data else 0
     if buf is None or not size:
         return true_size, 0
     cap = min(size, len(buf))
-    out = data[: max(cap - 1, 0)]
+    keep = max(cap - 1, 0)
+    out = data[:keep] if level & 8 else (data[len(data) - keep:] if keep else b"")
     buf[: len(out)] = out
     if len(out) < len(buf):
         buf[len(out)] = 0
@@ -644,7 +648,7 @@ def prog_load(k: Kernel, a: A.ProgLoadAttr) -> int:
     return k.fd_install(PROG, pid, O_RDWR)
 
 
-def test_run_hook() -> Callable[..., Any] | None:
+def find_test_run() -> Callable[..., Any] | None:
     """``pykernel.test_run.run(kernel, prog, attr)`` when that module exists."""
     if importlib.util.find_spec("pykernel.test_run") is None:
         return None
@@ -655,7 +659,7 @@ def test_run_hook() -> Callable[..., Any] | None:
 @_cmd(Cmd.PROG_TEST_RUN, A.TestRunAttr)
 def prog_test_run(k: Kernel, a: A.TestRunAttr) -> int:
     prog = k.prog_fd(a.prog_fd)
-    run = test_run_hook()
+    run = find_test_run()
     if run is None:
         raise SyscallError(ENOTSUPP, "test runs are not available")
     ret = run(k, prog, a)
@@ -898,12 +902,17 @@ def btf_load(k: Kernel, a: A.BtfLoadAttr) -> int:
         raise SyscallError(E2BIG, "BTF too large")
     _log_attr_check(a.btf_log_level, a.btf_log_buf, a.btf_log_size)
     try:
-        ubtf.verify(data)
+        parsed = ubtf.verify(data)
     except ubtf.BtfError as e:
         if a.btf_log_level:
-            size, _ = _write_log(a.btf_log_buf, a.btf_log_size, e.log)
+            size, _ = _write_log(a.btf_log_buf, a.btf_log_size, e.log, a.btf_log_level)
             a.btf_log_true_size = size
         raise SyscallError(e.errno, str(e)) from None
+    if a.btf_log_level:
+        size, full = _write_log(a.btf_log_buf, a.btf_log_size, getattr(parsed, "log", ""), a.btf_log_level)
+        a.btf_log_true_size = size
+        if full:
+            raise SyscallError(full, "BTF log truncated")
     bid = BtfObject.insert(k.tx, data)
     return k.fd_install(BTF, bid, O_RDWR)
 
