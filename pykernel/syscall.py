@@ -278,6 +278,9 @@ def map_lookup_elem(k: Kernel, a: A.MapElemAttr) -> int:
     out = a.value if a.value is not None else a.next_key
     if out is None:
         raise SyscallError(EFAULT, "value pointer is NULL")
+    if m.map_type == MapType.BLOOM_FILTER:  # the value is the element to test
+        m.sys_peek(m.value_arg(out))  # type: ignore[attr-defined]
+        return 0
     val = m.sys_lookup(key, a.flags)
     _copy_out(out, val)
     return 0
@@ -338,7 +341,7 @@ def map_lookup_and_delete_elem(k: Kernel, a: A.MapElemAttr) -> int:
     key = m.key_arg(a.key)
     out = a.value if a.value is not None else a.next_key
     if m.map_type not in (MapType.QUEUE, MapType.STACK, MapType.HASH, MapType.PERCPU_HASH,
-                          MapType.LRU_HASH, MapType.LRU_PERCPU_HASH):
+                          MapType.LRU_HASH, MapType.LRU_PERCPU_HASH, MapType.STACK_TRACE):
         raise SyscallError(ENOTSUPP, "lookup_and_delete not supported by this map type")
     val = m.sys_lookup_and_delete(key, a.flags)
     if out is None:

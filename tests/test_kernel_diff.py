@@ -776,12 +776,86 @@ def sc_prog_load(t: Trace) -> None:
     t.fd("kprobe", L, 2, XDP_OK)
 
 
+def _ops(t: Trace, label: str, fd: int | None, ks: int, vs: int) -> None:
+    s = t.s
+    if fd is None:
+        return
+    key = bytes(ks) if ks else None
+    t(f"{label} info", lambda: [s.map_info(fd)[x] for x in ("memlock", "max_entries", "map_flags")])
+    t(f"{label} lookup", s.lookup, fd, key, max(vs, 8))
+    t(f"{label} update", s.update, fd, key, bytes(max(vs, 8)))
+    t(f"{label} delete", s.delete, fd, key)
+    t(f"{label} next", s.next_key, fd, key, max(ks, 4))
+    t(f"{label} next NULL", s.next_key, fd, None, max(ks, 4))
+    t(f"{label} lookup_and_delete", s.lookup_and_delete, fd, key, max(vs, 8))
+    t(f"{label} batch", lambda: s.batch(24, fd, None, 8, None, None, 2, max(ks, 1), max(vs, 8))[:2])
+    t(f"{label} freeze", s.freeze, fd)
+
+
+def _btf_int_struct() -> bytes:
+    types = struct.pack("<III", 1, 1 << 24, 4) + struct.pack("<I", (1 << 24) | 32)
+    types += struct.pack("<III", 5, (4 << 24) | 2, 8) + struct.pack("<III", 7, 1, 0) + struct.pack("<III", 9, 1, 32)
+    strs = b"\0int\0s\0a\0b\0"
+    hdr = struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(types), len(types), len(strs))
+    return hdr + types + strs
+
+
+def sc_other_maps(t: Trace) -> None:
+    s = t.s
+    mc = s.map_create
+    PAGE = 4096
+    for args in [(7, 4, 8, 1), (7, 4, 8, 100), (7, 4, 16, 4), (7, 4, 1016, 4), (7, 4, 4064, 4, 0x20),
+                 (8, 4, 4, 5), (15, 4, 4, 5), (15, 4, 8, 100), (18, 4, 4, 5), (18, 8, 8, 100), (18, 512, 4, 1),
+                 (20, 4, 4, 5), (20, 4, 8, 100), (19, 8, 8, 0), (19, 16, 64, 0), (21, 8, 32768, 0),
+                 (27, 0, 0, PAGE), (27, 0, 0, 16 * PAGE), (31, 0, 0, 2 * PAGE), (30, 0, 4, 100), (30, 0, 8, 1000)]:
+        fd = t.fd(f"create {args}", mc, *args)
+        _ops(t, f"{args}", fd, args[1], args[2])
+        t.close_all()
+    for args in [(7, 4, 12, 4), (7, 4, 4, 4), (7, 4, 1024, 4), (7, 8, 8, 4), (7, 4, 40, 4, 0x20), (7, 4, 8, 4, 1),
+                 (7, 4, 8, 0), (7, 4, 8, 2**31 + 1), (8, 4, 8, 1), (15, 4, 12, 1), (15, 8, 4, 1), (15, 4, 4, 1, 1),
+                 (18, 0, 4, 1), (18, 513, 4, 1), (20, 4, 12, 1), (20, 8, 4, 1), (20, 4, 4, 1, 0x400),
+                 (19, 12, 8, 0), (19, 4, 8, 0), (19, 8, 8, 1), (19, 8, 8, 0, 1), (21, 8, 32769, 0),
+                 (27, 0, 0, 1000), (27, 0, 0, 3 * PAGE), (27, 4, 0, PAGE), (27, 0, 4, PAGE), (27, 0, 0, PAGE, 8),
+                 (27, 0, 0, 0), (30, 4, 4, 100), (30, 0, 0, 100), (30, 0, 4, 0), (30, 0, 4, 10, 1),
+                 (26, 4, 8, 1), (33, 0, 0, 1, 0x400), (24, 4, 8, 0, 1)]:
+        t.fd(f"create {args}", mc, *args)
+    t.fd("bloom extra 16", mc, 30, 0, 4, 100, map_extra=16)
+    b = t.fd("bloom extra 3 zero seed", mc, 30, 0, 8, 100, 0x40, map_extra=3)
+    t("bloom info", lambda: [s.map_info(b)[x] for x in ("memlock", "map_flags")])
+    for v in range(0, 40, 3):
+        t(f"bloom push {v}", s.update, b, None, V8(v))
+    t("bloom push flags 1", s.update, b, None, V8(1), 1)
+    for v in range(0, 200):
+        with contextlib.suppress(OSError):
+            s.lookup(b, None, 8, value_in=V8(v))
+            t(f"bloom has {v}", lambda: True)
+    t("bloom lookup with key", s.lookup, b, K(0), 8)
+    bf = t.fd("btf", s.btf_load, _btf_int_struct())
+    for ty in (24, 28, 29, 32):
+        fd = t.fd(f"local storage {ty}", mc, ty, 4, 8, 0, 1, btf_fd=bf, btf_key=1, btf_value=2)
+        if fd is not None:
+            t(f"{ty} info", lambda fd=fd: [s.map_info(fd)[x] for x in ("memlock", "map_flags")])
+            t(f"{ty} lookup fd 999", s.lookup, fd, K(999), 8)
+            t(f"{ty} lookup map fd", s.lookup, fd, K(fd), 8)
+            t(f"{ty} next", s.next_key, fd, None, 4)
+        t.fd(f"local storage {ty} no noprealloc", mc, ty, 4, 8, 0, 0, btf_fd=bf, btf_key=1, btf_value=2)
+        t.fd(f"local storage {ty} me 1", mc, ty, 4, 8, 1, 1, btf_fd=bf, btf_key=1, btf_value=2)
+        t.fd(f"local storage {ty} key 8", mc, ty, 8, 8, 0, 1, btf_fd=bf, btf_key=1, btf_value=2)
+        t.fd(f"local storage {ty} no key id", mc, ty, 4, 8, 0, 1, btf_fd=bf, btf_key=0, btf_value=2)
+    ino = t.fd("inode storage", mc, 28, 4, 8, 0, 1, btf_fd=bf, btf_key=1, btf_value=2)
+    t("inode storage update on a map fd", s.update, ino, K(ino), V8(5))
+    t("inode storage lookup", s.lookup, ino, K(ino), 8)
+    t("inode storage noexist", s.update, ino, K(ino), V8(6), 1)
+    t("inode storage delete", s.delete, ino, K(ino))
+    t("inode storage delete again", s.delete, ino, K(ino))
+
+
 SCENARIOS: dict[str, Callable[[Trace], None]] = {
     "map_create_errors": sc_map_create_errors, "array": sc_array, "hash": sc_hash,
     "hash_order": sc_hash_order, "perms_and_fds": sc_perms_and_fds, "lru": sc_lru, "lpm": sc_lpm,
     "queue_stack": sc_queue_stack, "prog_array": sc_prog_array, "map_in_map": sc_map_in_map,
     "dev_cpu_xsk_perf": sc_dev_cpu_xsk_perf, "batch": sc_batch, "pins_ids": sc_pins_ids,
-    "prog_load": sc_prog_load,
+    "prog_load": sc_prog_load, "other_maps": sc_other_maps,
 }
 
 

@@ -112,8 +112,9 @@ class RealSys:
         ret = self.sys(cmd, a)
         return ret, vbuf
 
-    def lookup(self, fd: int, key: bytes | None, value_size: int, flags: int = 0) -> bytes:
-        _, vbuf = self._elem(1, fd, key, None, value_size, flags)
+    def lookup(self, fd: int, key: bytes | None, value_size: int, flags: int = 0,
+               value_in: bytes | None = None) -> bytes:
+        _, vbuf = self._elem(1, fd, key, value_in, value_size, flags)
         return vbuf.raw[:value_size]  # type: ignore[union-attr]
 
     def update(self, fd: int, key: bytes | None, value: bytes, flags: int = 0) -> None:
@@ -173,6 +174,13 @@ class RealSys:
         fd = self.sys(5, a)
         log = lbuf.raw.split(b"\0", 1)[0].decode(errors="replace") if lbuf else ""  # type: ignore[union-attr]
         return fd, log
+
+    def btf_load(self, data: bytes) -> int:
+        b = _Buf()
+        a = bytearray(ATTR_SIZE)
+        dp, _ = b.ptr(data)
+        struct.pack_into("<QQIIII", a, 0, dp, 0, len(data), 0, 0, 0)
+        return self.sys(18, a)
 
     # -- objects ------------------------------------------------------------------------
     def pin(self, fd: int, path: str) -> None:
@@ -268,10 +276,11 @@ class SimSys:
                                            btf_value_type_id=btf_value, map_extra=map_extra,
                                            map_ifindex=map_ifindex))
 
-    def lookup(self, fd: int, key: bytes | None, value_size: int, flags: int = 0) -> bytes:
+    def lookup(self, fd: int, key: bytes | None, value_size: int, flags: int = 0,
+               value_in: bytes | None = None) -> bytes:
         from pykernel.uapi.attr import MapElemAttr
 
-        v = bytearray(value_size)
+        v = bytearray(value_in) if value_in is not None else bytearray(value_size)
         self._call(1, MapElemAttr(map_fd=fd, key=key, value=v, flags=flags))
         return bytes(v)
 
@@ -335,6 +344,11 @@ class SimSys:
         fd = self._call(5, attr)
         log = bytes(lb).split(b"\0", 1)[0].decode(errors="replace") if lb is not None else ""
         return fd, log
+
+    def btf_load(self, data: bytes) -> int:
+        from pykernel.uapi.attr import BtfLoadAttr
+
+        return self._call(18, BtfLoadAttr(btf=data))
 
     def pin(self, fd: int, path: str) -> None:
         from pykernel.uapi.attr import ObjPinAttr

@@ -9,8 +9,9 @@ and delete), an empty slot is ENOENT (lookup and delete).
   becomes the owner; later programs must match its type, JIT state, xdp frags flag and
   expected attach type, else EINVAL (``owner_prog_type`` shows in the map's info). When the
   last fd/pin of the map goes, its slots are emptied, as in Linux.
-* PERF_EVENT_ARRAY: the simulated kernel has no perf events, so every fd is EBADF, and a
-  lookup is ENOTSUPP (bpftool prints "Unknown error 524" for each slot).
+* PERF_EVENT_ARRAY / CGROUP_ARRAY: the simulated kernel has no perf events or cgroup fds,
+  so every fd is EBADF, and a lookup is ENOTSUPP (bpftool prints "Unknown error 524" for
+  each slot).
 * ARRAY_OF_MAPS: the inner map must match the template given at creation
   (``inner_map_fd``): type, sizes, flags, and for arrays max_entries unless the template
   had BPF_F_INNER_MAP.
@@ -64,13 +65,13 @@ def prog_map_compatible(m: BpfMap, prog: Prog) -> bool:
 
 
 class FdArrayMap(BpfMap):
-    TYPES = (MapType.PROG_ARRAY, MapType.PERF_EVENT_ARRAY, MapType.ARRAY_OF_MAPS)
+    TYPES = (MapType.PROG_ARRAY, MapType.PERF_EVENT_ARRAY, MapType.ARRAY_OF_MAPS, MapType.CGROUP_ARRAY)
     holds_objects = True
 
     def setup(self) -> None:
         t = self.map_type
-        self.kind = {MapType.PROG_ARRAY: "prog", MapType.ARRAY_OF_MAPS: "map"}.get(t, "perf")
-        self.has_meta_equal = t == MapType.PERF_EVENT_ARRAY
+        self.kind = {MapType.PROG_ARRAY: "prog", MapType.ARRAY_OF_MAPS: "map"}.get(t, "other")
+        self.has_meta_equal = t in (MapType.PERF_EVENT_ARRAY, MapType.CGROUP_ARRAY)
         self.has_check_btf = t != MapType.PROG_ARRAY
         self.BATCH_OPS = frozenset({"lookup", "update"}) if t == MapType.ARRAY_OF_MAPS else frozenset()
 
@@ -122,8 +123,8 @@ class FdArrayMap(BpfMap):
 
     # -- syscall side -------------------------------------------------------------------------
     def sys_lookup(self, key: bytes | None, flags: int) -> bytes:
-        if self.map_type == MapType.PERF_EVENT_ARRAY:
-            raise err(ENOTSUPP, "perf event arrays cannot be read from user space")
+        if self.map_type in (MapType.PERF_EVENT_ARRAY, MapType.CGROUP_ARRAY):
+            raise err(ENOTSUPP, "this fd array cannot be read from user space")
         index = u32(key or bytes(4))
         obj = self.slot(index) if index < self.max_entries else None
         if obj is None:
@@ -142,7 +143,8 @@ class FdArrayMap(BpfMap):
             if self.inner_meta is None or not inner.meta_equal(self.inner_meta):
                 raise err(EINVAL, "inner map does not match the template")
             return inner.id
-        raise err(EBADF, "not a perf event fd")  # no perf events in the simulated kernel
+        k.fd_get(ufd)  # EBADF for a closed fd
+        raise err(EBADF, "not a perf event / cgroup fd")  # none exist in the simulated kernel
 
     def sys_update(self, key: bytes | None, value: bytes, flags: int) -> None:
         if flags != BPF_ANY:
