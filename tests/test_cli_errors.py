@@ -194,3 +194,34 @@ def test_random_command_lines(loaded: Path, words: list[str]) -> None:
 
 def test_environment_is_restored() -> None:
     assert "PYBPF_STATE" not in os.environ or os.environ["PYBPF_STATE"]
+
+
+def test_handles_matching_several_objects(tmp_path: Path) -> None:
+    """name/tag handles may match several objects: show and dump print them all,
+    single-object commands refuse (cli-surface 1.1)."""
+    state = tmp_path / "state"
+    for i in (1, 2):
+        assert run(["prog", "load", "xdp_pass.o", f"{PIN}/p{i}"], state).exit_code == 0
+    show = run(["prog", "show", "name", "xdp_pass"], state)
+    assert show.exit_code == 0 and show.out.count(": xdp  name xdp_pass  tag ") == 2
+    j = run(["-j", "prog", "show", "tag", "614b434cd8324ecc"], state)
+    assert j.out.startswith("[{") and j.out.count('"name":"xdp_pass"') == 2
+    one = run(["-j", "prog", "show", "pinned", f"{PIN}/p1"], state)
+    assert one.out.startswith('{"id":')  # a single match prints an object, not an array
+    pin = run(["prog", "pin", "name", "xdp_pass", f"{PIN}/p3"], state)
+    assert (pin.exit_code, pin.err) == (255, "Error: several programs match this handle\n")
+    f = run(["prog", "dump", "xlated", "name", "xdp_pass", "file", str(tmp_path / "x")], state)
+    assert (f.exit_code, f.err) == (255, "Error: several programs matched\n")
+    d = run(["prog", "dump", "xlated", "name", "xdp_pass"], state)
+    blocks = d.out.split("\n\n")
+    assert d.exit_code == 0 and len(blocks) == 2
+    assert all(": xdp  name xdp_pass  tag 614b434cd8324ecc  gpl\nint xdp_pass(struct xdp_md * ctx):\n" in b
+               for b in blocks)
+    dj = run(["-j", "prog", "dump", "xlated", "name", "xdp_pass"], state)
+    assert dj.out.startswith('[{"id":') and dj.out.count('"insns":[{') == 2
+    for i in (1, 2):
+        assert run(["map", "create", f"{PIN}/m{i}", "type", "array", "key", "4", "value", "4",
+                    "entries", "1", "name", "same"], state).exit_code == 0
+    m = run(["map", "lookup", "name", "same", "key", "0", "0", "0", "0"], state)
+    assert (m.exit_code, m.err) == (255, "Error: several maps match this handle\n")
+    assert run(["map", "show", "name", "same"], state).out.count("array  name same  flags 0x0") == 2
