@@ -286,3 +286,21 @@ def test_click_command(tmp_path: Path) -> None:
     assert r.exit_code == 0 and r.output.startswith('{"version":')
     r = runner.invoke(cli, ["feature", "list_builtins", "link_types"], env=env, prog_name="pybpftool")
     assert (r.exit_code, r.output.splitlines()[:2]) == (0, ["unspec", "raw_tracepoint"])
+
+
+def test_libbpf_hashmap_order() -> None:
+    """bpftool lists a BTF object's users from a libbpf hashmap filled in id order; the
+    entries of one key come back newest first (cli-surface 2.12: ``map_ids 29,28``), and
+    a resize re-inserts them, reversing runs again."""
+    from pybpftool.handles import IdMultimap
+
+    t = IdMultimap()
+    t.append(49, 28)
+    t.append(49, 29)
+    assert t.values(49) == [29, 28]
+    t2 = IdMultimap()
+    for obj in range(1, 8):
+        t2.append(5, obj)
+    # 7 appends to one key: grown at sizes 0, 3 and 6 -> [7, then 1..6 re-reversed twice]
+    assert sorted(t2.values(5)) == list(range(1, 8)) and len(t2.values(5)) == 7
+    assert t2.values(5)[0] == 7
