@@ -17,12 +17,14 @@ the 6.18 kernel in tests/test_kernel_diff.py):
   a CPU that needs a node rotates its lists and shrinks its inactive list by up to 4.
 
 Free nodes are anonymous (only their number matters); nodes in use carry the element's key.
-The whole structure is JSON data kept in the map row (``maps.state``).
+Lists are doubly linked (``prev``/``next`` maps with one negative sentinel id per list) so
+every step is O(1), like the kernel's ``list_head``; the whole structure is stored as JSON
+data in the map row (``maps.state``), each list as its node ids from head to tail.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import config
@@ -32,48 +34,84 @@ LOCAL_NR_SCANS = LOCAL_FREE_TARGET
 PERCPU_FREE_TARGET = 4
 PERCPU_NR_SCANS = PERCPU_FREE_TARGET
 
-ACTIVE, INACTIVE, FREE, LOCAL_FREE, PENDING = "a", "i", "f", "lf", "p"
+ACTIVE, INACTIVE, FREE, PENDING = "a", "i", "f", "p"
+
+
+class _Links:
+    """All lists of one LRU as intrusive doubly linked lists over shared prev/next maps."""
+
+    def __init__(self) -> None:
+        self.nxt: dict[int, int] = {}
+        self.prv: dict[int, int] = {}
+
+    def init(self, head: int, items: list[int] | None = None) -> None:
+        self.nxt[head] = self.prv[head] = head
+        for n in reversed(items or []):
+            self.add_head(head, n)
+
+    def add_head(self, head: int, n: int) -> None:
+        first = self.nxt[head]
+        self.nxt[n], self.prv[n] = first, head
+        self.prv[first] = n
+        self.nxt[head] = n
+
+    def unlink(self, n: int) -> None:
+        p, q = self.prv.pop(n), self.nxt.pop(n)
+        self.nxt[p], self.prv[q] = q, p
+
+    def empty(self, head: int) -> bool:
+        return self.nxt[head] == head
+
+    def first(self, head: int) -> int:
+        return self.nxt[head]
+
+    def items(self, head: int) -> list[int]:
+        out, n = [], self.nxt[head]
+        while n != head:
+            out.append(n)
+            n = self.nxt[n]
+        return out
+
+    def reverse(self, head: int) -> Iterator[int]:
+        """Tail to head, safe against moving the current node (its prev is read first)."""
+        n = self.prv[head]
+        while n != head:
+            p = self.prv[n]
+            yield n
+            n = p
 
 
 class _List:
-    """One bpf_lru_list: active and inactive node ids (head first), free count, rotation."""
+    """One bpf_lru_list: an active and an inactive list, free count, rotation cursor."""
 
-    def __init__(self, d: dict[str, Any] | None = None) -> None:
+    def __init__(self, links: _Links, active: int, inactive: int, d: dict[str, Any] | None = None) -> None:
         d = d or {}
-        self.active: list[int] = list(d.get("a", []))
-        self.inactive: list[int] = list(d.get("i", []))
+        self.L, self.active, self.inactive = links, active, inactive
+        links.init(active, list(d.get("a", [])))
+        links.init(inactive, list(d.get("i", [])))
+        self.counts = {ACTIVE: len(d.get("a", [])), INACTIVE: len(d.get("i", []))}
         self.free: int = d.get("f", 0)
-        self.nir: int | None = d.get("r")  # next_inactive_rotation; None = the list head
+        r = d.get("r")
+        self.nir: int = inactive if r is None else r  # next_inactive_rotation (the head = sentinel)
 
     def dump(self) -> dict[str, Any]:
-        return {"a": self.active, "i": self.inactive, "f": self.free, "r": self.nir}
+        return {"a": self.L.items(self.active), "i": self.L.items(self.inactive), "f": self.free,
+                "r": None if self.nir == self.inactive else self.nir}
 
-    def lst(self, t: str) -> list[int]:
+    def head(self, t: str) -> int:
         return self.active if t == ACTIVE else self.inactive
-
-    def prev_inactive(self, node: int | None) -> int | None:
-        """``->prev`` inside the circular inactive list (None is the head sentinel)."""
-        if node is None:
-            return self.inactive[-1] if self.inactive else None
-        i = self.inactive.index(node)
-        return self.inactive[i - 1] if i > 0 else None
-
-    def next_inactive(self, node: int | None) -> int | None:
-        if node is None:
-            return self.inactive[0] if self.inactive else None
-        i = self.inactive.index(node)
-        return self.inactive[i + 1] if i + 1 < len(self.inactive) else None
 
 
 class _Local:
-    def __init__(self, cpu: int, d: dict[str, Any] | None = None) -> None:
+    def __init__(self, links: _Links, head: int, cpu: int, d: dict[str, Any] | None = None) -> None:
         d = d or {}
+        self.L, self.pending = links, head
+        links.init(head, list(d.get("p", [])))
         self.free: int = d.get("f", 0)
-        self.pending: list[int] = list(d.get("p", []))
         self.next_steal: int = d.get("s", cpu)
 
     def dump(self) -> dict[str, Any]:
-        return {"f": self.free, "p": self.pending, "s": self.next_steal}
+        return {"f": self.free, "p": self.L.items(self.pending), "s": self.next_steal}
 
 
 class Lru:
@@ -83,30 +121,30 @@ class Lru:
                  delete_from_htab: Callable[[bytes], bool]) -> None:
         self.del_from_htab = delete_from_htab
         self.percpu = percpu
-        ncpu = config.NR_CPUS
+        self._ncpu = config.NR_CPUS
+        fresh = state is None
         if state is None:
             state = self._populate(nr_elems, percpu)
-        self.nodes: dict[int, list[Any]] = {int(k): v for k, v in state["nodes"].items()}  # id -> [keyhex, ref, cpu, type]
+        self.nodes: dict[int, list[Any]] = {int(k): v for k, v in state["nodes"].items()}  # [keyhex, ref, cpu, type]
         self.next_id: int = state["next_id"]
         self.target_free: int = state.get("target_free", 1)
+        self.L = _Links()
         if percpu:
-            self.lists = [_List(x) for x in state["lists"]]
+            self.lists = [_List(self.L, -(100 + 2 * c), -(101 + 2 * c), x) for c, x in enumerate(state["lists"])]
             self.nr_scans = PERCPU_NR_SCANS
         else:
-            self.glob = _List(state["glob"])
-            self.local = [_Local(c, x) for c, x in enumerate(state["local"])]
+            self.glob = _List(self.L, -1, -2, state["glob"])
+            self.local = [_Local(self.L, -(10 + c), c, x) for c, x in enumerate(state["local"])]
             self.nr_scans = LOCAL_NR_SCANS
-        self.by_key: dict[str, int] = {v[0]: k for k, v in self.nodes.items()}
-        self.dirty = state is not None and "fresh" in state
-        self._ncpu = ncpu
+        self.dirty = fresh
 
     @staticmethod
     def _populate(nr_elems: int, percpu: bool) -> dict[str, Any]:
         ncpu = config.NR_CPUS
-        st: dict[str, Any] = {"nodes": {}, "next_id": 1, "fresh": True}
+        st: dict[str, Any] = {"nodes": {}, "next_id": 1}
         if percpu:
             per = nr_elems // ncpu
-            lists = [{"a": [], "i": [], "f": per, "r": None} for _ in range(ncpu)]
+            lists: list[dict[str, Any]] = [{"a": [], "i": [], "f": per, "r": None} for _ in range(ncpu)]
             lists[-1]["f"] += nr_elems - per * ncpu
             st["lists"] = lists
         else:
@@ -129,96 +167,85 @@ class Lru:
     def _ref(self, n: int) -> bool:
         return bool(self.nodes[n][1])
 
-    def _clear_ref(self, n: int) -> None:
-        self.nodes[n][1] = 0
-
     def _type(self, n: int) -> str:
         return self.nodes[n][3]
 
     def _evict(self, n: int) -> bool:
         """del_from_htab: drop the element of node ``n`` from the hash table."""
-        key = bytes.fromhex(self.nodes[n][0])
-        return self.del_from_htab(key)
-
-    def _forget(self, n: int) -> None:
-        keyhex = self.nodes[n][0]
-        del self.nodes[n]
-        if self.by_key.get(keyhex) == n:
-            del self.by_key[keyhex]
-            for m, v in self.nodes.items():  # another node of the same key (replace in flight)
-                if v[0] == keyhex:
-                    self.by_key[keyhex] = m
-                    break
-
-    def node_of(self, key: bytes) -> int | None:
-        return self.by_key.get(key.hex())
+        return self.del_from_htab(bytes.fromhex(self.nodes[n][0]))
 
     def set_ref(self, n: int) -> None:
-        if not self.nodes[n][1]:
+        if n in self.nodes and not self.nodes[n][1]:
             self.nodes[n][1] = 1
             self.dirty = True
 
     # -- list moves (the kernel's __bpf_lru_node_move* helpers) ---------------------------------
-    def _unlink(self, lst: _List, n: int) -> None:
-        t = self._type(n)
-        if t in (ACTIVE, INACTIVE):
-            lst.lst(t).remove(n)
+    def _prev_inactive(self, lst: _List, n: int) -> int:
+        return self.L.prv[n]
 
     def _move(self, lst: _List, n: int, tgt: str) -> None:
         """Between/within active and inactive, or to the list's free list (tgt FREE)."""
-        self._clear_ref(n)
+        t = self._type(n)
+        if t != tgt:
+            lst.counts[t] = lst.counts.get(t, 0) - 1
+        self.nodes[n][1] = 0
         if lst.nir == n:
-            lst.nir = lst.prev_inactive(n)
-        self._unlink(lst, n)
+            lst.nir = self.L.prv[n]
+        self.L.unlink(n)
         if tgt == FREE:
             lst.free += 1
-            self._forget(n)
+            del self.nodes[n]
             return
+        if t != tgt:
+            lst.counts[tgt] = lst.counts.get(tgt, 0) + 1
         self.nodes[n][3] = tgt
-        lst.lst(tgt).insert(0, n)
+        self.L.add_head(lst.head(tgt), n)
 
     def _move_in(self, lst: _List, n: int, tgt: str) -> None:
         """A node from a local (pending) list into the global active/inactive list."""
-        self._clear_ref(n)
+        self.L.unlink(n)
+        lst.counts[tgt] += 1
+        self.nodes[n][1] = 0
         self.nodes[n][3] = tgt
-        lst.lst(tgt).insert(0, n)
+        self.L.add_head(lst.head(tgt), n)
 
     def _move_to_free(self, lst: _List, n: int, free_to: Callable[[], None]) -> None:
         if lst.nir == n:
-            lst.nir = lst.prev_inactive(n)
-        self._unlink(lst, n)
-        self._forget(n)
+            lst.nir = self.L.prv[n]
+        lst.counts[self._type(n)] -= 1
+        self.L.unlink(n)
+        del self.nodes[n]
         free_to()
 
     # -- rotation and shrinking ------------------------------------------------------------------
     def _rotate_active(self, lst: _List) -> None:
-        if not lst.active:
+        if self.L.empty(lst.active):
             return
-        first = lst.active[0]
+        first = self.L.first(lst.active)
         i = 0
-        for n in list(reversed(lst.active)):
+        for n in self.L.reverse(lst.active):
             self._move(lst, n, ACTIVE if self._ref(n) else INACTIVE)
             i += 1
             if i == self.nr_scans or n == first:
                 break
 
     def _rotate_inactive(self, lst: _List) -> None:
-        if not lst.inactive:
+        head = lst.inactive
+        if self.L.empty(head):
             return
-        last = lst.next_inactive(lst.nir)
-        if last is None:
-            last = lst.next_inactive(None)
+        last = self.L.nxt[lst.nir]
+        if last == head:
+            last = self.L.nxt[last]
         cur = lst.nir
-        nxt: int | None = None
+        nxt = head
         i = 0
         while i < self.nr_scans:
-            if cur is None:
-                cur = lst.prev_inactive(None)
+            if cur == head:
+                cur = self.L.prv[cur]
                 continue
-            n = cur
-            nxt = lst.prev_inactive(cur)
-            if self._ref(n):
-                self._move(lst, n, ACTIVE)
+            nxt = self.L.prv[cur]
+            if self._ref(cur):
+                self._move(lst, cur, ACTIVE)
             if cur == last:
                 break
             cur = nxt
@@ -226,14 +253,14 @@ class Lru:
         lst.nir = nxt
 
     def _rotate(self, lst: _List) -> None:
-        if len(lst.inactive) < len(lst.active):
+        if lst.counts[INACTIVE] < lst.counts[ACTIVE]:
             self._rotate_active(lst)
         self._rotate_inactive(lst)
 
     def _shrink_inactive(self, lst: _List, tgt: int, free_to: Callable[[], None]) -> int:
         done = 0
         i = 0
-        for n in list(reversed(lst.inactive)):
+        for n in self.L.reverse(lst.inactive):
             if self._ref(n):
                 self._move(lst, n, ACTIVE)
             elif self._evict(n):
@@ -250,8 +277,8 @@ class Lru:
         done = self._shrink_inactive(lst, tgt, free_to)
         if done:
             return done
-        force = lst.inactive if lst.inactive else lst.active
-        for n in list(reversed(force)):
+        force = lst.inactive if not self.L.empty(lst.inactive) else lst.active
+        for n in self.L.reverse(force):
             if self._evict(n):
                 self._move_to_free(lst, n, free_to)
                 return 1
@@ -262,7 +289,6 @@ class Lru:
         n = self.next_id
         self.next_id += 1
         self.nodes[n] = [key.hex(), 0, cpu, t]
-        self.by_key[key.hex()] = n
         return n
 
     def pop_free(self, key: bytes, cpu: int) -> int | None:
@@ -285,13 +311,13 @@ class Lru:
             return None
         lst.free -= 1
         n = self._new_node(key, cpu, INACTIVE)
-        lst.inactive.insert(0, n)
+        lst.counts[INACTIVE] += 1
+        self.L.add_head(lst.inactive, n)
         return n
 
     def _flush_local(self, loc: _Local) -> None:
-        for n in list(reversed(loc.pending)):
+        for n in self.L.reverse(loc.pending):
             self._move_in(self.glob, n, ACTIVE if self._ref(n) else INACTIVE)
-        loc.pending = []
 
     def _pop_free_to_local(self, loc: _Local) -> None:
         g = self.glob
@@ -311,16 +337,16 @@ class Lru:
 
     def _add_pending(self, loc: _Local, cpu: int, key: bytes) -> int:
         n = self._new_node(key, cpu, PENDING)
-        loc.pending.insert(0, n)
+        self.L.add_head(loc.pending, n)
         return n
 
     def _pop_pending(self, loc: _Local) -> bool:
         """__local_list_pop_pending: evict the oldest pending node (unreferenced first)."""
         for force in (False, True):
-            for n in list(reversed(loc.pending)):
+            for n in self.L.reverse(loc.pending):
                 if (not self._ref(n) or force) and self._evict(n):
-                    loc.pending.remove(n)
-                    self._forget(n)
+                    self.L.unlink(n)
+                    del self.nodes[n]
                     return True
         return False
 
@@ -355,13 +381,12 @@ class Lru:
         if n not in self.nodes:
             return
         if self.percpu:
-            cpu = self.nodes[n][2]
-            self._move(self.lists[cpu], n, FREE)
+            self._move(self.lists[self.nodes[n][2]], n, FREE)
             return
         if self._type(n) == PENDING:
             loc = self.local[self.nodes[n][2]]
-            loc.pending.remove(n)
+            self.L.unlink(n)
             loc.free += 1
-            self._forget(n)
+            del self.nodes[n]
             return
         self._move(self.glob, n, FREE)
