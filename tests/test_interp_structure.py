@@ -201,7 +201,11 @@ def test_malformed_control_flow_is_a_translate_error() -> None:
     with pytest.raises(TranslateError, match="r10"):
         translate([I.Insn(I.ALU64 | I.MOV, 10, 0, 0, 0), I.Insn(I.JMP | I.EXIT)])
     with pytest.raises(TranslateError, match="invalid register"):
-        translate([I.Insn(I.ALU64 | I.MOV, 11, 0, 0, 0), I.Insn(I.JMP | I.EXIT)])
+        translate([I.Insn(I.ALU64 | I.MOV, 12, 0, 0, 0), I.Insn(I.JMP | I.EXIT)])
+    with pytest.raises(TranslateError, match="invalid register"):  # r11 (AX) is kernel-only
+        translate([I.Insn(I.ALU64 | I.MOV, 11, 0, 0, 0), I.Insn(I.JMP | I.EXIT)], isa_only=True)
+    ax = [I.Insn(I.ALU64 | I.MOV, 11, 0, 0, 7), I.Insn(I.ALU64 | I.MOV | I.X, 0, 11, 0, 0), I.Insn(I.JMP | I.EXIT)]
+    assert Run().run(translate(ax)) == 7
     with pytest.raises(TranslateError, match="unknown opcode 0x8f"):
         translate([I.Insn(0x8F), I.Insn(I.JMP | I.EXIT)])
     with pytest.raises(TranslateError, match="empty"):

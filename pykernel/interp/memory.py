@@ -45,7 +45,7 @@ slots above CPU 0's (:meth:`Memory.alloc_slot` hands out ``NR_CPUS`` consecutive
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .errors import MemFault
 
@@ -165,6 +165,8 @@ class Memory:
         self._primary: dict[int, Region] = {}
         self._by_buf: dict[int, Region] = {}
         self._next_slot = DYN_SLOT_FIRST
+        #: called with an address no region covers; returns True if it mapped one (lazy maps)
+        self.miss_hook: Callable[[int], bool] | None = None
 
     # -- mapping -------------------------------------------------------------
     def alloc_slot(self, count: int = 1) -> int:
@@ -261,6 +263,8 @@ class Memory:
         if size < 0 or addr < 0:
             raise MemFault(addr, size, access, pc, "negative address or size")
         r = self.find(addr, size)
+        if r is None and self.miss_hook is not None and self.miss_hook(addr):
+            r = self.find(addr, size)  # the hook mapped something lazily (a map)
         if r is None:
             hit = self.region_at(addr)
             why = "outside every region" if hit is None else f"outside the valid window of {hit.name}"
@@ -303,6 +307,8 @@ class Memory:
     def read_cstr(self, addr: int, limit: int = 4096) -> bytes:
         """A NUL-terminated string (without the NUL), reading only inside one window."""
         r = self.find(addr, 1)
+        if r is None and self.miss_hook is not None and self.miss_hook(addr):
+            r = self.find(addr, 1)
         if r is None:
             raise MemFault(addr, 1, "load", -1, "string outside every region")
         off = addr - r.base

@@ -13,7 +13,7 @@ Shape of the generated code::
         def f_0(r1, r2, r3, r4, r5, ic, d):      # one function per subprogram
             if d >= MAXD: DEPTH(d)
             stk, r10 = FRAMES[d]                 # this frame's 512-byte stack and r10
-            r0 = r6 = r7 = r8 = r9 = 0
+            r0 = r6 = r7 = r8 = r9 = r11 = 0     # r11: BPF_REG_AX of kernel rewrites
             ...                                  # basic blocks (see below)
             return r0, ic
         return {0: f_0, ...}
@@ -111,6 +111,8 @@ def _decode(insns: Sequence[I.Insn], isa_only: bool = False) -> list[_Slot | Non
     """
     out: list[_Slot | None] = []
     n = len(insns)
+    # kernel code may use BPF_REG_AX (r11), the verifier's scratch register in rewrites
+    max_reg = 10 if isa_only else 11
     pc = 0
     while pc < n:
         ins = insns[pc]
@@ -120,7 +122,7 @@ def _decode(insns: Sequence[I.Insn], isa_only: bool = False) -> list[_Slot | Non
                 raise TranslateError(f"opcode 0x{ins.code:02x} has no form with imm={ins.imm} "
                                      f"off={ins.off}", pc)
             raise TranslateError(f"unknown opcode 0x{ins.code:02x}", pc)
-        if ins.dst > 10 or ins.src > 10:
+        if ins.dst > max_reg or ins.src > max_reg:
             raise TranslateError("invalid register", pc)
         if op.kind is Kind.LD_IMM64:
             if pc + 1 >= n or insns[pc + 1].code != 0:
@@ -519,7 +521,7 @@ class _FuncEmitter:
         self.out(1, f"def {name}(r1, r2, r3, r4, r5, ic, d):")
         self.out(2, "if d >= MAXD: DEPTH(d)")
         self.out(2, "stk, r10 = FRAMES[d]")
-        self.out(2, "r0 = r6 = r7 = r8 = r9 = 0")
+        self.out(2, "r0 = r6 = r7 = r8 = r9 = r11 = 0")
         heads = sorted(self.heads & self.reach)
         self.dispatch = len(heads) > 1
         if not self.dispatch:
