@@ -580,7 +580,7 @@ def do_run(args: Args) -> int:
             kern.prog_test_run(attr)
         except SyscallError as e:
             p_err(f"failed to run program: {strerror(e.errno)}")
-            return -1
+            return -e.errno
         return print_run_results(attr, data_out, ctx_out, repeat)
     finally:
         kern.close(fd)

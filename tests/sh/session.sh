@@ -98,10 +98,13 @@ else
     head -1 "$T/out" | grep -q '^0000000	ffff ffff ffff 0200 0000 0001 0800 4500 | ........ ......E.$' \
         || fail "hexdump: $(cat "$T/out")"
     tail -1 "$T/out" | grep -Eq '^Return value: 2, duration: [0-9]+ns$' || fail "retval line"
-    run $PYBPFTOOL prog run pinned $P/xdp_count data_in "$PACKETS/pkt10.bin"
+    run $PYBPFTOOL prog run pinned $P/xdp_count data_in "$PACKETS/pkt10.bin"  # shorter than ETH_HLEN
+    expect_rc 234; expect_err "Error: failed to run program: Invalid argument"
+    run $PYBPFTOOL -j prog run pinned $P/xdp_count data_in "$PACKETS/pkt64.bin" repeat 3
     expect_rc 0
+    grep -Eq '^\{"retval":2,"duration":[0-9]+\}$' "$T/out" || fail "-j run: $(cat "$T/out")"
     run $PYBPFTOOL -j map lookup pinned $P/maps/pkt_cnt key 0 0 0 0
-    grep -q '"formatted":{"key":0,"value":2}' "$T/out" || fail "counter after two runs: $(cat "$T/out")"
+    grep -q '"formatted":{"key":0,"value":4}' "$T/out" || fail "counter after 1 + 3 runs: $(cat "$T/out")"
 fi
 
 # --- unpin: the program goes away with its last pin (no process holds it any more),
