@@ -357,6 +357,8 @@ class Kernel:
 
 def proc_starttime(pid: int) -> int | None:
     """Start time of host process ``pid`` in clock ticks since boot; None if it is gone."""
+    if not os.path.isdir("/proc/self"):  # no procfs (macOS ...): liveness only
+        return 0 if _pid_alive(pid) else None
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             data = f.read()

@@ -19,7 +19,10 @@ Program side (the interpreter and helpers; returns follow the helpers' conventio
   value (``bpf_map_lookup_elem``); programs write straight into it. ``cpu`` defaults to
   the kernel's current CPU (per-CPU maps).
 * ``prog_update(key, value, flags) -> 0 | -errno``, ``prog_delete(key) -> 0 | -errno``.
-* queue/stack: ``prog_push(value, flags)``, ``prog_pop(buf)``, ``prog_peek(buf)``.
+* queue/stack: ``prog_push(value, flags)``, ``prog_pop(buf)``, ``prog_peek(buf)`` (the value
+  is copied into ``buf``); bloom filter: ``prog_push(value, flags)`` and ``prog_peek(value)``
+  where ``value`` is the element to test (an input; 0 or -ENOENT); ringbuf:
+  ``prog_output(data, flags)``.
 * array maps: ``values`` (one bytearray, stride ``elem_size = round_up(value_size, 8)``)
   and, per CPU, ``cpu_values(cpu)``; fd maps: ``prog_at(index)`` (prog_array ->
   prog id), ``inner_map_id(key)`` (map-in-map), ``redirect_target(key)`` (dev/cpu/xsk).
