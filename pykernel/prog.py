@@ -134,6 +134,12 @@ class Prog:
         self.id = int(cur.lastrowid)
         return self.id
 
+    def save_used_maps(self, tx: Tx) -> None:
+        row = tx.one("SELECT extra FROM progs WHERE id = ?", (self.id,))
+        extra = json.loads((row[0] if row else None) or "{}")
+        extra["used_maps"] = self.used_maps
+        tx.x("UPDATE progs SET extra = ? WHERE id = ?", (json.dumps(extra, sort_keys=True), self.id))
+
     def save_stats(self, tx: Tx) -> None:
         tx.x("UPDATE progs SET run_time_ns = ?, run_cnt = ? WHERE id = ?",
              (self.run_time_ns, self.run_cnt, self.id))

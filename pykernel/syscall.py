@@ -879,6 +879,22 @@ def link_info(lk: Any, info: Any = None) -> A.LinkInfo:
     return out
 
 
+@_cmd(Cmd.PROG_BIND_MAP, A.ProgBindMapAttr)
+def prog_bind_map(k: Kernel, a: A.ProgBindMapAttr) -> int:
+    if a.flags:
+        raise SyscallError(EINVAL, "flags must be 0")
+    prog = k.prog_fd(a.prog_fd)
+    m, _mode = k.map_fd(a.map_fd)
+    if m.id in prog.used_maps:
+        return 0
+    if len(prog.used_maps) >= 64:
+        raise SyscallError(E2BIG, "too many maps")
+    prog.used_maps.append(m.id)
+    prog.save_used_maps(k.tx)
+    k.ref_add(PROG, prog.id, "", MAP, m.id)
+    return 0
+
+
 # -- statistics ---------------------------------------------------------------------------------------
 
 BPF_STATS_RUN_TIME = 0

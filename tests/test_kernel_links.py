@@ -72,6 +72,29 @@ def test_unheld_link_does_not_outlive_its_call(p: Process) -> None:
         p.bpf(Cmd.LINK_GET_FD_BY_ID, GetIdAttr(start_id=lid))
 
 
+def test_prog_bind_map_holds_and_lists_the_map(p: Process) -> None:
+    from pykernel.uapi.attr import MapCreateAttr, MapInfo, ProgBindMapAttr
+
+    pfd = p.bpf(Cmd.PROG_LOAD, ProgLoadAttr(prog_type=6, insns=XDP_OK, license="GPL"))
+    mfd = p.bpf(Cmd.MAP_CREATE, MapCreateAttr(map_type=2, key_size=4, value_size=4, max_entries=1))
+    mi = MapInfo()
+    p.bpf(Cmd.OBJ_GET_INFO_BY_FD, InfoAttr(bpf_fd=mfd, info=mi))
+    p.bpf(Cmd.PROG_BIND_MAP, ProgBindMapAttr(prog_fd=pfd, map_fd=mfd))
+    p.bpf(Cmd.PROG_BIND_MAP, ProgBindMapAttr(prog_fd=pfd, map_fd=mfd))  # twice is fine
+    with pytest.raises(SyscallError) as e:
+        p.bpf(Cmd.PROG_BIND_MAP, ProgBindMapAttr(prog_fd=pfd, map_fd=mfd, flags=1))
+    assert e.value.errno == errno.EINVAL
+    with pytest.raises(SyscallError) as e:
+        p.bpf(Cmd.PROG_BIND_MAP, ProgBindMapAttr(prog_fd=mfd, map_fd=mfd))
+    assert e.value.errno == errno.EINVAL
+    p.close(mfd)
+    pi = ProgInfo()
+    p.bpf(Cmd.OBJ_GET_INFO_BY_FD, InfoAttr(bpf_fd=pfd, info=pi))
+    assert pi.map_ids == [mi.id]
+    fd = p.bpf(Cmd.MAP_GET_FD_BY_ID, GetIdAttr(start_id=mi.id))  # still alive: the program holds it
+    p.close(fd)
+
+
 def test_enable_stats_fd_turns_accounting_on(p: Process) -> None:
     pfd = p.bpf(Cmd.PROG_LOAD, ProgLoadAttr(prog_type=6, insns=XDP_OK, license="GPL"))
     p.kernel_call(lambda k: k.account_run(k.prog_fd(pfd), 100))

@@ -187,6 +187,15 @@ class LinkDetachAttr:
 
 
 @dataclass
+class ProgBindMapAttr:
+    """BPF_PROG_BIND_MAP: make a program hold (and list) a map it does not reference."""
+
+    prog_fd: int
+    map_fd: int
+    flags: int = 0
+
+
+@dataclass
 class EnableStatsAttr:
     """BPF_ENABLE_STATS: the returned fd keeps run-time statistics on until it is closed."""
 
