@@ -196,11 +196,11 @@ def _execute(kernel: Any, prog: Any, env: KernelEnv, r: Run, ctx_addr: int, repe
         raise SyscallError(EFAULT, f"program cannot be executed: {e}") from None
     repeat = max(1, repeat)
     r0 = 0
+    env.refresh_jiffies()  # jiffies tick every 4 ms of virtual time: once per test run
     try:
         for _ in range(repeat):
             addr = reset() if reset is not None else ctx_addr
             env.prog = prog
-            env.refresh_jiffies()
             r0 = r.run(tr, addr)
     except ExecFault as e:
         _settle(kernel, env, r.total_ic + r.ic)

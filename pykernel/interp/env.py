@@ -250,17 +250,20 @@ class KernelEnv:
         key = bytes(key[: m.key_size])
         t = int(m.map_type)
         percpu = t in PERCPU_TYPES
+        mine = m.value_buf(key, cpu=self.cpu)
+        if mine is None:
+            return 0
+        hit = self._elems.get((m.id, key))
+        if hit is not None and hit.bufs[0] == id(mine[0]) and hit.regions[-1].buf is not None:
+            return hit.addr  # the same element as before (its value storage is unchanged)
         cpus = range(self.nr_cpus) if percpu else (self.cpu,)
         vbs = []
         for c in cpus:
-            vb = m.value_buf(key, cpu=c)
+            vb = mine if c == self.cpu else m.value_buf(key, cpu=c)
             if vb is None:
                 return 0
             vbs.append(vb)
-        ids = tuple(id(b) for b, _ in vbs)
-        hit = self._elems.get((m.id, key))
-        if hit is not None and hit.bufs == ids:
-            return hit.addr
+        ids = (id(mine[0]),) + tuple(id(b) for b, _ in vbs)
         mem: Memory = self.run.mem
         vo = htab_value_off(m.key_size)
         elem = mem.alloc_slot()

@@ -63,23 +63,23 @@ class Run:
             top = stack_top(d)
             self.mem.add(Region(f"stack[{d}]", "stack", top - STACK_SIZE, buf))
             self.frames.append((buf, top))
-        self._bound: dict[str, dict[int, Callable]] = {}
+        self._bound: dict[int, tuple[Translated, dict[int, Callable]]] = {}
         self.current: Translated | None = None
         self._cur_funcs: dict[int, Callable] = {}
 
     # -- binding -------------------------------------------------------------
     def bind(self, tr: Translated) -> dict[int, Callable]:
         """The subprogram functions of ``tr`` bound to this run (cached)."""
-        key = tr.key + "/" + str(id(tr))
-        funcs = self._bound.get(key)
-        if funcs is None:
-            mem = self.mem
-            H = {imm: impl.fn for imm, impl in tr.helpers.items()}
-            funcs = tr.factory(  # type: ignore[operator]
-                self, mem.rd.get, mem.wr.get, NOREG, self.frames, H, self.budget, self.max_depth,
-                mem.load, mem.store, mem.store_view, self._ld_abs, self._callx, self._nocall,
-                self._depth, self._over_budget, self._unwind, percpu_offset(self.cpu))
-            self._bound[key] = funcs
+        hit = self._bound.get(id(tr))
+        if hit is not None and hit[0] is tr:
+            return hit[1]
+        mem = self.mem
+        H = {imm: impl.fn for imm, impl in tr.helpers.items()}
+        funcs = tr.factory(  # type: ignore[operator]
+            self, mem.rd.get, mem.wr.get, NOREG, self.frames, H, self.budget, self.max_depth,
+            mem.load, mem.store, mem.store_view, self._ld_abs, self._callx, self._nocall,
+            self._depth, self._over_budget, self._unwind, percpu_offset(self.cpu))
+        self._bound[id(tr)] = (tr, funcs)
         return funcs
 
     def entry(self, tr: Translated) -> Callable:
@@ -103,8 +103,6 @@ class Run:
             r0, ic = f(r1 & M64, r2 & M64, r3 & M64, r4 & M64, r5 & M64, 0, 0)
         except _Unwind:
             r0, ic = 0, self.ic
-        finally:
-            pass
         self.ic = ic
         self.total_ic += ic
         return r0
