@@ -695,10 +695,11 @@ def do_tracelog(args: Args) -> int:
     if jw is not None:
         jw.start_array()
     for line in lines:
+        line = line if line.endswith("\n") else line + "\n"
         if jw is not None:
-            jw.string(line.rstrip("\n"))
+            jw.string(line)  # bpftool puts each getline() result, newline included
         else:
-            common.out(line if line.endswith("\n") else line + "\n")
+            common.out(line)
     if jw is not None:
         jw.end_array()
     return 0
