@@ -71,3 +71,46 @@ def test_hexdump_of_the_cli_surface_frame() -> None:
 def test_repeat_label() -> None:
     out = _render(["prog", "run", "data_in", "x", "repeat", "5"], b"\0" * 14, 56)
     assert out == "Return value: 2, duration (average): 56ns\n"
+
+
+def test_tracelog_prints_the_buffer_and_returns(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    """tracelog prints what the kernel buffered in trace_pipe format and returns (bpftool
+    would keep waiting); -j gives one string per line, newline included."""
+    from pybpftool import kern
+    from tests.test_cli_common import run
+
+    line = "           <...>-1234    [000] ..s21  1426.114633: bpf_trace_printk: len 14 proto 0x88b5\n"
+    monkeypatch.setattr(kern, "trace_pipe_read", lambda: [line])
+    r = run(["prog", "tracelog"], tmp_path)
+    assert (r.exit_code, r.out, r.err) == (0, line, "")
+    j = run(["-j", "prog", "tracelog"], tmp_path)
+    assert j.out == '["' + line[:-1] + '\\n"]\n'
+    assert run(["prog", "tracelog", "x"], tmp_path).err == "Error: what is 'x'?\n"
+
+
+def test_event_pipe_format(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    """map event_pipe prints the samples and losses the perf buffer holds, in bpftool's
+    format, and returns."""
+    from types import SimpleNamespace
+
+    from pybpftool import kern
+    from tests.test_cli_common import run
+
+    state = tmp_path / "state"
+    assert run(["map", "create", "/sys/fs/bpf/pe", "type", "perf_event_array", "key", "4", "value", "4",
+                "entries", "2", "name", "pe"], state).exit_code == 0
+    events = [SimpleNamespace(type=9, cpu=1, time=1426114633123, data=b"\x01\x02\x03", id=0, lost=0),
+              SimpleNamespace(type=2, cpu=0, time=0, data=b"", id=7, lost=3)]
+    monkeypatch.setattr(kern, "perf_buffer_read", lambda fd, sel: events)
+    r = run(["map", "event_pipe", "pinned", "/sys/fs/bpf/pe"], state)
+    assert r.out == "== @1426.114633123 CPU: 1 index: 1 =====\n01 02 03\nlost 3 events\n"
+    j = run(["-j", "map", "event_pipe", "pinned", "/sys/fs/bpf/pe", "cpu", "1", "index", "0"], state)
+    assert j.out == ('[{"type":9,"cpu":1,"index":0,"timestamp":1426114633123,"data":[1,2,3]},'
+                     '{"type":2,"cpu":0,"index":0,"lost":{"id":7,"count":3}}]\n')
+    # argument errors as the real bpftool gives them (checked on the oracle machine)
+    bad = run(["map", "event_pipe", "pinned", "/sys/fs/bpf/pe", "cpu"], state)
+    assert (bad.exit_code, bad.err) == (255, "Error: what is 'cpu'?\n")
+    half = run(["map", "event_pipe", "pinned", "/sys/fs/bpf/pe", "cpu", "1"], state)
+    assert half.err == "Error: cpu and index must be specified together\n"
+    nan = run(["map", "event_pipe", "pinned", "/sys/fs/bpf/pe", "cpu", "x"], state)
+    assert nan.err == "Error: can't parse x as CPU ID\n"
