@@ -131,7 +131,11 @@ class _Loader:
         info = MapInfo()
         try:
             self.proc.bpf(Cmd.OBJ_GET_INFO_BY_FD, InfoAttr(bpf_fd=fd, info=info))
-            new_fd = self.proc.bpf(Cmd.MAP_GET_FD_BY_ID, GetIdAttr(start_id=info.id))
+            dup = getattr(self.proc, "dup", None)
+            if dup is not None:
+                new_fd = dup(fd)
+            else:  # a second fd on the same map, the other way
+                new_fd = self.proc.bpf(Cmd.MAP_GET_FD_BY_ID, GetIdAttr(start_id=info.id))
         except SyscallError as e:
             raise self.obj.fail(_errno_of(e), f"map '{m.name}': failed to reuse fd {fd}: "
                                               f"{libbpf_strerror(_errno_of(e))}") from None

@@ -937,6 +937,12 @@ class BpfObject:
 
         return load_object(self, proc, **kwargs)
 
+    def close(self, proc) -> None:  # noqa: ANN001
+        """bpf_object__close(): give back every fd the loaded object holds in ``proc``."""
+        from .loader import close_object
+
+        close_object(self, proc)
+
 
 def _ignore_section(s: E.ElfSection) -> bool:
     if s.type == E.SHT_STRTAB or s.type == E.SHT_LLVM_ADDRSIG:
