@@ -231,11 +231,11 @@ def _display_name(argv0: str) -> str:
     kernel resolved, so a script found through $PATH gets its bare name back."""
     base = os.path.basename(argv0)
     if os.sep in argv0 and base:
-        import shutil
-
-        found = shutil.which(base)
-        if found and os.path.realpath(found) == os.path.realpath(argv0):
-            return base
+        # what `command -v base` finds (shutil.which would import the compression modules)
+        for d in os.environ.get("PATH", os.defpath).split(os.pathsep):
+            cand = os.path.join(d or ".", base)
+            if os.path.isfile(cand) and os.access(cand, os.X_OK):
+                return base if os.path.realpath(cand) == os.path.realpath(argv0) else argv0
     return argv0
 
 
