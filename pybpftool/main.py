@@ -260,7 +260,7 @@ def run(argv: list[str]) -> int:
     common.bin_name = _display_name(argv[0]) if argv else "pybpftool"
     version_requested = False
     try:
-        parser = Getopt(argv, SHORT_OPTS, LONG_OPTS)
+        parser = Getopt([common.bin_name, *argv[1:]], SHORT_OPTS, LONG_OPTS)
         try:
             for opt, optarg in parser:
                 if opt == "V":
