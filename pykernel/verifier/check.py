@@ -533,16 +533,16 @@ class Verifier:
                 raise VerifyError(EINVAL, "BPF_STX uses reserved fields")
             self.check_reg_arg(ins.src, True)
             dst = self.check_reg_arg(ins.dst, True)
-            self.check_mem_access(idx, ins.dst, ins.off, I.SIZE_BYTES[ins.code & 0x18], BPF_WRITE, ins.src)
             self.record_ptr_type(idx, dst)
+            self.check_mem_access(idx, ins.dst, ins.off, I.SIZE_BYTES[ins.code & 0x18], BPF_WRITE, ins.src)
             self.insn_idx = idx + 1
             return False
         if cls == I.ST:
             if ins.code & 0xE0 != I.MEM or ins.src != 0:
                 raise VerifyError(EINVAL, "BPF_ST uses reserved fields")
             dst = self.check_reg_arg(ins.dst, True)
-            self.check_mem_access(idx, ins.dst, ins.off, I.SIZE_BYTES[ins.code & 0x18], BPF_WRITE, -1, st_imm=ins.imm)
             self.record_ptr_type(idx, dst)
+            self.check_mem_access(idx, ins.dst, ins.off, I.SIZE_BYTES[ins.code & 0x18], BPF_WRITE, -1, st_imm=ins.imm)
             self.insn_idx = idx + 1
             return False
         if cls in (I.JMP, I.JMP32):
@@ -627,6 +627,8 @@ class Verifier:
                     if ins.off not in (0, 8, 16) or ins.imm:
                         raise VerifyError(EINVAL, "BPF_MOV uses reserved fields")
                 elif ins.off == 1:
+                    if ins.imm not in (1, 1 << 16):
+                        raise VerifyError(EINVAL, "addr_space_cast insn can only convert between address space 1 and 0")
                     raise VerifyError(EINVAL, "addr_space_cast insn can only be used in a program that has an associated arena")
                 elif ins.off not in (0, 8, 16, 32) or ins.imm:
                     raise VerifyError(EINVAL, "BPF_MOV uses reserved fields")
@@ -831,8 +833,8 @@ class Verifier:
         self.check_reg_arg(ins.dst, False, mark=False)
         size = I.SIZE_BYTES[ins.code & 0x18]
         sx = (ins.code & 0xE0) == I.MEMSX
-        self.check_mem_access(idx, ins.src, ins.off, size, BPF_READ, ins.dst, sign_ext=sx)
         self.record_ptr_type(idx, src)
+        self.check_mem_access(idx, ins.src, ins.off, size, BPF_READ, ins.dst, sign_ext=sx)
 
     def check_ptr_alignment(self, reg: Reg, regno: int, off: int, size: int) -> None:
         b = reg.type & R.BASE

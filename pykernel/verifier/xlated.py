@@ -71,6 +71,9 @@ def xlated_lines(insns: list[I.Insn], *, line_info: list[LineInfo] | None = None
             prev_line = li.line
         ins = insns[i]
         nxt = insns[i + 1] if i + 1 < len(insns) else None
-        out.append(f"{i:4d}: {format_insn(ins, nxt, call_name=call_name, imm64=imm64)}")
+        shown = ins
+        if ins.code in (I.ALU | I.MOV | I.X, I.ALU64 | I.MOV | I.X) and ins.off:
+            shown = ins.with_(off=0)  # bpftool 7.1's disassembler ignores mov offsets
+        out.append(f"{i:4d}: {format_insn(shown, nxt, call_name=call_name, imm64=imm64)}")
         i += 2 if ins.is_ld_imm64() else 1
     return out

@@ -22,6 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1]))
+sys.path.insert(0, str(HERE.parent))
 
 import corpus  # noqa: E402
 import realbpf  # noqa: E402
@@ -171,11 +172,48 @@ def record_c(path: Path, lb: Libbpf) -> dict[str, dict]:
     return out
 
 
+CONF_RECORDED = HERE / "conformance_recorded.json"
+
+
+def conformance_programs() -> dict[str, bytes]:
+    """error.data, the unused-*.data encodings and the 12 shift-by-immediate tests, as bytes."""
+    import conformance as CF  # tests/conformance.py
+
+    from pykernel.uapi.asm import assemble
+
+    base = CF.DATA / "bpf_conformance"
+    out: dict[str, bytes] = {}
+    neg = base / "negative"
+    for f in sorted(neg.glob("unused-*.data")) + [neg / "error.data"]:
+        case = CF.parse_data(f.read_text())
+        raw = CF.raw_program(case)
+        out[f"negative/{f.stem}"] = raw if raw is not None else I.encode_all(assemble(case.asm))
+    for op in ("lsh", "rsh", "arsh"):
+        for w in ("32", "64"):
+            for kind in ("high", "neg"):
+                f = base / f"{op}{w}-imm-{kind}.data"
+                case = CF.parse_data(f.read_text())
+                out[f.stem] = I.encode_all(assemble(case.asm))
+    return out
+
+
+def record_conformance() -> None:
+    rec = {}
+    for name, code in conformance_programs().items():
+        r = realbpf.prog_load(6, code, log_level=1)
+        rec[name] = {"accepted": r.ok, "errno": 0 if r.ok else -r.fd, "error": "" if r.ok else corpus.error_line(r.log)}
+        if r.ok:
+            os.close(r.fd)
+    CONF_RECORDED.write_text(json.dumps(rec, indent=1, sort_keys=True) + "\n")
+
+
 def main(argv: list[str]) -> int:
     if not realbpf.available():
         print("needs root and the real kernel's bpf()", file=sys.stderr)
         return 1
     only = set(argv)
+    if not only:
+        record_conformance()
     rec = corpus.load_recorded()
     for case in corpus.load_asm_cases():
         if only and case.name not in only:
