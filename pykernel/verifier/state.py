@@ -188,6 +188,13 @@ def _stacksafe(o: Frame, c: Frame, idmap: IdMap, exact: bool) -> bool:
 def states_equal(old: VState, cur: VState, live: int, exact: bool = False) -> bool:
     if len(old.frames) != len(cur.frames):
         return False
+    # cheap filter: live registers of the innermost frame must have the same types
+    oregs, cregs = old.frames[-1].regs, cur.frames[-1].regs
+    for i in range(MAX_BPF_REG):
+        if (live >> i) & 1 or exact:
+            ot = oregs[i].type
+            if ot != cregs[i].type and (exact or ot != R.NOT_INIT):
+                return False
     if [r[0] for r in old.refs] != [r[0] for r in cur.refs] and not exact:
         if len(old.refs) != len(cur.refs):
             return False
