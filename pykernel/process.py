@@ -56,6 +56,8 @@ class Process:
         self.nonce = uuid.uuid4().hex
         self.pkey = f"{self.boot_id}:{self.pid}:{self.starttime}:{self.nonce}"
         self.exited = False
+        #: the network namespace this process's netlink socket works in ("" = initial)
+        self.netns = ""
         self._last_reap = 0.0
         self._lock = threading.RLock()
 
@@ -113,6 +115,46 @@ class Process:
         from .syscall import dispatch
 
         return self._run(lambda k: dispatch(k, cmd, attr))
+
+    def netlink(self, request: Any) -> Any:
+        """A request on this process's NETLINK_ROUTE socket (see ``pykernel.uapi.rtnl``):
+        a reply record, a list of them (dumps) or None (ACK); ``SyscallError(errno,
+        extack=...)`` where the kernel answers with an error."""
+        from .net import rtnetlink
+
+        return self._run(lambda k: rtnetlink.handle(k, request))
+
+    def setns(self, name: str) -> None:
+        """Enter network namespace ``name`` ("" = the initial one): ``ip -n NAME``. ENOENT if
+        no such namespace exists."""
+        from .net import netns
+
+        self._run(lambda k: netns.check(k, name), reap=False)
+        self.netns = name
+
+    def netns_add(self, name: str) -> None:
+        """``ip netns add NAME`` (creates /run/netns/NAME): EEXIST if it exists."""
+        from .net import netns
+
+        self._run(lambda k: netns.add(k, name))
+
+    def netns_del(self, name: str) -> None:
+        """``ip netns del NAME``: its devices go with it (veth peers elsewhere too)."""
+        from .net import netns
+
+        self._run(lambda k: netns.delete(k, name))
+
+    def netns_list(self) -> list[str]:
+        from .net import netns
+
+        return self._run(lambda k: netns.names(k), reap=False)
+
+    def open_cgroup(self, path: str) -> int:
+        """open(PATH, O_RDONLY) on a cgroup v2 directory: a cgroup fd for BPF_PROG_ATTACH,
+        BPF_PROG_QUERY and BPF_LINK_CREATE. ENOENT / ENOTDIR as open() gives them."""
+        from .net import cgroup
+
+        return self._run(lambda k: cgroup.open_fd(k, path))
 
     def close(self, fd: int) -> None:
         self._run(lambda k: k.fd_close(fd))
