@@ -29,6 +29,13 @@ def csum_fold(s: int) -> int:
     return ~s & 0xFFFF
 
 
+def csum_from32to16(s: int) -> int:
+    """Fold a 32-bit partial sum to 16 bits with the end-around carry (not complemented)."""
+    s &= M32
+    s = (s + (((s >> 16) | (s << 16)) & M32)) & M32
+    return s >> 16
+
+
 def csum16_add(c: int, addend: int) -> int:
     res = ((c & 0xFFFF) + (addend & 0xFFFF))
     return (res + (res >> 16)) & 0xFFFF

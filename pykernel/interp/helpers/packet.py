@@ -209,17 +209,19 @@ def l4_csum_replace(run: Any, ctx: int, offset: int, frm: int, to: int, flags: i
 
 @helper("csum_diff")
 def csum_diff(run: Any, frm: int, from_size: int, to: int, to_size: int, seed: int) -> int:
+    """6.18's bpf_csum_diff: any sizes, the result folded to 16 bits (csum_from32to16)."""
     from_size &= M32
     to_size &= M32
-    if (from_size | to_size) & 3 or from_size + to_size > 512:
-        return -EINVAL
+    seed &= M32
     a = run.mem.read(frm, from_size) if from_size else b""
     b = run.mem.read(to, to_size) if to_size else b""
-    diff = bytearray()
-    for i in range(0, from_size, 4):
-        diff += (~int.from_bytes(a[i:i + 4], "little") & M32).to_bytes(4, "little")
-    diff += b
-    return C.csum_partial(bytes(diff), seed & M32)
+    if from_size and to_size:
+        return C.csum_from32to16(C.csum_sub(C.csum_partial(b, seed), C.csum_partial(a, 0)))
+    if to_size:
+        return C.csum_from32to16(C.csum_partial(b, seed))
+    if from_size:
+        return C.csum_from32to16(~C.csum_partial(a, ~seed & M32) & M32)
+    return seed
 
 
 @helper("csum_update")

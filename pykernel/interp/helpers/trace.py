@@ -91,14 +91,13 @@ def bprintf(fmt: bytes, args: list[int], read_str: Any, read_mem: Any) -> str:
                 i += 3
                 continue
             if nxt in "iI" and nxt2 in "46":
+                # an address that cannot be read prints as zeros
                 if nxt2 == "4":
-                    b = read_mem(arg, 4)
-                    s = ".".join(f"{x:03d}" if nxt == "i" else str(x) for x in b) if b is not None else ""
+                    b = read_mem(arg, 4) or bytes(4)
+                    s = ".".join(f"{x:03d}" if nxt == "i" else str(x) for x in b)
                 else:
-                    b = read_mem(arg, 16)
-                    if b is None:
-                        s = ""
-                    elif nxt == "i":
+                    b = read_mem(arg, 16) or bytes(16)
+                    if nxt == "i":
                         s = b.hex()
                     else:
                         s = ":".join(b[k:k + 2].hex() for k in range(0, 16, 2))
