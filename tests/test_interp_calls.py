@@ -193,8 +193,10 @@ def test_tail_call_replaces_the_frame_and_counts() -> None:
     """)
     tr = translate(prog, calls)
     assert Run(calls=calls).run(tr, 7, 1) == 1007   # jumped: the caller's "add" never runs
+    internal = [ins if ins.code != (I.JMP | I.CALL) else I.Insn(0xF5) for ins in prog]  # BPF_TAIL_CALL
+    assert Run(calls=calls).run(translate(internal, calls), 7, 1) == 1007
     assert Run(calls=calls).run(tr, 7, 2) == 6      # failed: r0 untouched, execution goes on
-    assert attempts == [1, 2]
+    assert attempts == [1, 1, 2]
 
 
 def test_callbacks_by_function_address() -> None:

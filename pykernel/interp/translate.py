@@ -35,8 +35,10 @@ Shape of the generated code::
   count); the budget ``LIM`` is checked on every backward jump, so a run never exceeds it
   by more than one block.
 * Kernel-internal forms the verifier emits are understood too: the per-CPU ``mov64``
-  (``off = BPF_ADDR_PERCPU``: ``rD = rS + PCPU``, this CPU's offset) and bpf-to-bpf calls
-  in their xlated encoding (offset in ``off``, subprogram index in ``imm``).
+  (``off = BPF_ADDR_PERCPU``: ``rD = rS + PCPU``, this CPU's offset), bpf-to-bpf calls
+  in their xlated encoding (offset in ``off``, subprogram index in ``imm``), the scratch
+  register BPF_REG_AX (r11) of ctx rewrites, and ``BPF_JMP | BPF_TAIL_CALL`` (0xf5, run as
+  ``call 12``).
 * Memory: ``r10``-relative accesses with a constant offset index the frame's stack
   directly; every other access looks up the slot's region tuple and checks the window
   inline, falling back to ``Memory.load``/``store`` (which fault). See
@@ -59,6 +61,10 @@ from .memory import STACK_SIZE
 
 M64 = 0xFFFFFFFFFFFFFFFF
 M32 = 0xFFFFFFFF
+
+#: the kernel-internal ``BPF_JMP | BPF_TAIL_CALL`` a verifier may leave for bpf_tail_call
+BPF_JMP_TAIL_CALL = 0xF5
+TAIL_CALL_HELPER = 12
 
 #: address of subprogram ``pc`` as a ``ld_imm64 PSEUDO_FUNC`` yields it (callback helpers)
 FUNC_BASE = 0xFFFFFFFFC0000000
@@ -116,6 +122,8 @@ def _decode(insns: Sequence[I.Insn], isa_only: bool = False) -> list[_Slot | Non
     pc = 0
     while pc < n:
         ins = insns[pc]
+        if ins.code == BPF_JMP_TAIL_CALL and not isa_only:
+            ins = ins.with_(code=I.JMP | I.CALL, src=0, imm=TAIL_CALL_HELPER)  # internal form
         op = lookup(ins)
         if op is None:
             if family(ins.code):
