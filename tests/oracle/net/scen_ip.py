@@ -113,6 +113,11 @@ def scen_ip_link(r: NetRecorder) -> None:
     ip("link", "set", "dev", "v0", "xdp", "frob")
     ip("link", "set", "dev", "v0", "xdp", "help")
     ip("link", "set", "dev", "v0", "xdp", "obj")
+    # -n NETNS from outside the namespace (the way cli-surface.md recorded); a missing one
+    ip("-n", r.s.netns["main"], "link", "show", "dev", "v0", ns=None)
+    ip("-n", r.s.netns["main"], "-j", "link", "show", "dev", "v1", ns=None)
+    ip("-n", "pybpf-orc-nosuch", "link", "show", ns=None)
+    r.run(["tc", "-n", "pybpf-orc-nosuch", "qdisc", "show"], ns=None)
     # deletion: one end of a pair takes the other with it
     ip("link", "del", "v3")
     ip("link", "show", "dev", "v4")
@@ -218,6 +223,11 @@ def scen_ip_xdp(r: NetRecorder) -> None:
     ip("link", "set", "dev", "v0", "xdp", "obj", "xdp_legacy_map.o", "sec", "xdp")
     ip("link", "set", "dev", "v0", "xdp", "obj", "xdp_tail_call.o", "sec", "xdp")
     ip("link", "show", "dev", "v0")
+    ip("-force", "link", "set", "dev", "v0", "xdp", "obj", "xdp_tail_call.o", "program",
+       "xdp_stage_ip")
+    ip("link", "show", "dev", "v0")
+    ip("-force", "link", "set", "dev", "v0", "xdp", "obj", "xdp_tail_call.o", "program",
+       "nosuch")
     ip("link", "set", "dev", "v0", "xdp", "off")
     ip("link", "set", "dev", "v0", "xdp", "obj", "xdp_count.o", "sec", "xdp", "verbose")
     ip("link", "set", "dev", "v0", "xdp", "off")
