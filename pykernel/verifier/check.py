@@ -42,6 +42,7 @@ from .state import (
     Frame,
     Slot,
     VState,
+    fingerprint,
     states_equal,
 )
 
@@ -383,9 +384,14 @@ class Verifier:
         add_new = (self.jmps_processed - self.prev_jmps_processed >= 2
                    and self.insn_processed - self.prev_insn_processed >= 8)
         live = self.live[idx] if idx < len(self.live) else 0x3FF
+        cur_fp = None
         for c in lst:
             if c.branches > 0:
-                if states_equal(c.state, cur, live, exact=True):
+                if cur_fp is None:
+                    cur_fp = fingerprint(cur)
+                if c.fp is None:
+                    c.fp = fingerprint(c.state)
+                if c.fp == cur_fp:
                     self.verbose_linfo(idx, "; ")
                     raise VerifyError(EINVAL, f"infinite loop detected at insn {idx}")
                 if self.jmps_processed - self.prev_jmps_processed < 20 and \

@@ -76,8 +76,18 @@ class VState:
         return s
 
 
+def fingerprint(st: VState) -> tuple:
+    """Exact identity of a state (ids included), for the in-progress loop check."""
+    out = []
+    for f in st.frames:
+        out.append(tuple(r.key() for r in f.regs))
+        out.append(tuple(sorted((k, "".join(v.types), v.spilled.key() if v.spilled is not None else None)
+                                for k, v in f.stack.items())))
+    return tuple(out)
+
+
 class Checkpoint:
-    __slots__ = ("state", "insn", "parent", "branches", "hits", "miss")
+    __slots__ = ("state", "insn", "parent", "branches", "hits", "miss", "fp")
 
     def __init__(self, state: VState, insn: int, parent: Checkpoint | None) -> None:
         self.state = state
@@ -86,6 +96,7 @@ class Checkpoint:
         self.branches = 1
         self.hits = 0
         self.miss = 0
+        self.fp: tuple | None = None
 
 
 # ---------------------------------------------------------------------------- comparison
