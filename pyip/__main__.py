@@ -1,0 +1,5 @@
+"""``python -m pyip``: the ``pyip`` console script."""
+
+from .main import main
+
+main()

@@ -1,0 +1,261 @@
+"""``pyip``: the entry point, global options, the OBJECT table and ``-batch``.
+
+As in iproute2, global options are words before the object, matched by prefix in a fixed
+order (``-d`` is -details, ``-b`` is -batch, ``-br`` is -brief, ``-h`` is
+-human-readable); objects and commands are matched by prefix too (``ip l s`` is
+``ip link set``). A handler returns 0/-1/-2 and ip exits with the negation (1: a device
+that does not exist, 2: the kernel said no); usage texts and parse errors exit with 255.
+
+Objects: ``link`` and ``netns`` (``add``, ``delete``, ``list``), and ``help``. The others
+of ip's table belong to parts of the kernel the simulation does not have; they are
+refused as ip refuses an object it does not know.
+
+``-n NAME`` enters the simulated network namespace NAME (``pyip netns add NAME`` makes
+one); a name that does not exist gets ip's ``Cannot open network namespace`` (255).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from . import IPROUTE2_VERSION, LIBBPF_VERSION, rtnl
+from . import json_print as J
+from .link import opts as link_opts
+from .usage import IP_USAGE
+from .utils import Args, Exit, err, getcmdlines, makeargs, matches, out, strerror
+
+#: ip 6.1's object table, in its matching order; None: not available here
+OBJECTS: tuple[tuple[str, str | None], ...] = (
+    ("address", None), ("addrlabel", None), ("maddress", None), ("route", None),
+    ("rule", None), ("neighbor", None), ("neighbour", None), ("ntable", None), ("ntbl", None),
+    ("link", "link"), ("l2tp", None), ("fou", None), ("ila", None), ("macsec", None),
+    ("tunnel", None), ("tunl", None), ("tuntap", None), ("tap", None), ("token", None),
+    ("tcpmetrics", None), ("tcp_metrics", None), ("monitor", None), ("xfrm", None),
+    ("mroute", None), ("mrule", None), ("netns", "netns"), ("netconf", None), ("vrf", None),
+    ("sr", None), ("nexthop", None), ("mptcp", None), ("ioam", None), ("help", "help"),
+    ("stats", None),
+)
+
+
+class State:
+    force = False
+    batch_file: str | None = None
+    json = False
+    pretty = False
+    do_all = False
+
+
+state = State()
+
+
+def usage() -> None:
+    err(IP_USAGE)
+    raise Exit(-1)
+
+
+def do_help(args: Args) -> int:
+    usage()
+    return 0
+
+
+def _object(name: str):  # noqa: ANN202 - a handler
+    def handler(args: Args) -> int:
+        import importlib
+
+        return importlib.import_module(f"pyip.{name}").main(args)
+
+    return handler
+
+
+def do_cmd(word: str, args: Args, final: bool = True) -> int:
+    """do_cmd(): the object handler's return value, negated (ip's exit status)."""
+    for obj, module in OBJECTS:
+        if matches(word, obj):
+            if module is None:
+                break
+            if module == "help":
+                return -do_help(args)
+            return -_object(module)(args)
+    if final:
+        err(f'Object "{word}" is unknown, try "ip help".\n')
+    return 1
+
+
+def do_batch(name: str, force: bool) -> int:
+    """do_batch(): one command per line; stop at the first failure unless -force."""
+    if name != "-":
+        try:
+            stream = open(name, encoding="utf-8", errors="surrogateescape")
+        except OSError as e:
+            err(f'Cannot open file "{name}" for reading: {strerror(e.errno or 0)}\n')
+            return 1
+    else:
+        stream = sys.stdin
+    ret = 0
+    counter = [0]
+    try:
+        for line in getcmdlines(stream, counter):
+            if line is None:
+                break
+            words = makeargs(line)
+            if not words:
+                continue
+            if do_cmd(words[0], Args(words, 1)):
+                err(f"Command failed {name}:{counter[0]}\n")
+                ret = 1
+                if not force:
+                    break
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    return ret
+
+
+def _matches_color(opt: str) -> bool:
+    """matches_color(): -c[olor][=always|auto|never] (colours are not drawn here)."""
+    word, _eq, val = opt.partition("=")
+    return matches(word, "-color") and val in ("", "always", "auto", "never")
+
+
+def run(argv: list[str]) -> int:
+    """One pyip command line (argv[0] is the program name); returns the exit status."""
+    J.configure(False, False)
+    J.SL[0] = "\n"
+    rtnl.reset()
+    for k in ("force", "details", "stats", "brief", "oneline", "numeric"):
+        setattr(link_opts, k, type(link_opts).__dict__[k])
+    st = State()
+    globals()["state"] = st
+    args = Args(list(argv), 1)
+    try:
+        while args.argc > 0:
+            opt = args.cur
+            if opt == "--":
+                args.fwd()
+                break
+            if not opt.startswith("-"):
+                break
+            if opt.startswith("--"):
+                opt = opt[1:]
+            if matches(opt, "-loops"):
+                args.fwd()
+                if args.argc <= 0:
+                    usage()
+            elif matches(opt, "-family"):
+                args.fwd()
+                if args.argc <= 0:
+                    usage()
+                fam = args.cur
+                if fam == "help":
+                    usage()
+                if fam not in ("inet", "inet6", "bridge", "mpls", "link"):
+                    err(f'Error: argument "{fam}" is wrong: invalid protocol family\n')
+                    raise Exit(-1)
+            elif opt in ("-4", "-6", "-0", "-M", "-B"):
+                pass
+            elif matches(opt, "-human") or matches(opt, "-human-readable"):
+                pass
+            elif matches(opt, "-iec"):
+                pass
+            elif matches(opt, "-stats") or matches(opt, "-statistics"):
+                link_opts.stats += 1
+            elif matches(opt, "-details"):
+                link_opts.details += 1
+            elif matches(opt, "-resolve"):
+                pass
+            elif matches(opt, "-oneline"):
+                link_opts.oneline = True
+            elif matches(opt, "-timestamp") or matches(opt, "-tshort"):
+                pass
+            elif matches(opt, "-Version"):
+                out(f"ip utility, iproute2-{IPROUTE2_VERSION}, libbpf {LIBBPF_VERSION}\n")
+                return 0
+            elif matches(opt, "-force"):
+                st.force = True
+                link_opts.force = True
+            elif matches(opt, "-batch"):
+                args.fwd()
+                if args.argc <= 0:
+                    usage()
+                st.batch_file = args.cur
+            elif matches(opt, "-brief"):
+                link_opts.brief = True
+            elif matches(opt, "-json"):
+                st.json = True
+            elif matches(opt, "-pretty"):
+                st.pretty = True
+            elif matches(opt, "-rcvbuf"):
+                args.fwd()
+                if args.argc <= 0:
+                    usage()
+                from .utils import get_unsigned
+
+                if get_unsigned(args.cur, 0) is None:
+                    err(f"Invalid rcvbuf size '{args.cur}'\n")
+                    raise Exit(-1)
+            elif _matches_color(opt):
+                pass
+            elif matches(opt, "-help"):
+                usage()
+            elif matches(opt, "-netns"):
+                args.fwd()
+                if not rtnl.netns_switch(args.cur if args.argc > 0 else None):
+                    raise Exit(-1)
+            elif matches(opt, "-Numeric"):
+                link_opts.numeric = True
+            elif matches(opt, "-all"):
+                st.do_all = True
+            else:
+                err(f'Option "{opt}" is unknown, try "ip -help".\n')
+                raise Exit(-1)
+            args.fwd()
+
+        J.SL[0] = "\\" if link_opts.oneline else "\n"
+        J.configure(st.json, st.pretty)
+        if st.batch_file is not None:
+            return do_batch(st.batch_file, st.force)
+        if args.argc > 0:
+            return do_cmd(args.cur, Args(args.vec, args.i + 1))
+        usage()
+        return 0
+    except Exit as e:
+        J.abandon_json_obj()
+        return e.code
+
+
+def run_guarded(argv: list[str]) -> int:
+    """:func:`run`, with any unexpected exception as one ``Error:`` line (status 255)."""
+    try:
+        return run(argv)
+    except Exception as e:  # noqa: BLE001 - the last line of defence: never a traceback
+        from .utils import describe
+
+        J.abandon_json_obj()
+        sys.stdout.flush()
+        err(f"Error: {describe(e)}\n")
+        return 255
+
+
+def _setup_streams() -> None:
+    import signal
+
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="surrogateescape")  # type: ignore[attr-defined]
+        except (AttributeError, ValueError):
+            pass
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    _setup_streams()
+    args = list(sys.argv if argv is None else argv)
+    code = run_guarded(args if args else ["pyip"])
+    sys.stdout.flush()
+    sys.exit(code & 0xFF)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""``python -m pytc``: the ``pytc`` console script."""
+
+from .main import main
+
+main()
