@@ -198,52 +198,33 @@ def boot_wall_ns() -> int:
 
 
 def possible_cpus() -> int:
-    """Number of possible CPUs of the simulated machine (DESIGN: NR_CPUS = 2)."""
-    n = getattr(proc(), "nr_cpus", None)
-    if callable(n):
-        n = n()
-    return int(n) if n else 2
+    """Number of possible CPUs of the simulated machine (/sys/devices/system/cpu/possible)."""
+    return int(proc().nr_cpus())
 
 
 def if_nametoindex(name: str) -> int:
-    fn = getattr(proc(), "if_nametoindex", None)
-    if fn is None:
-        return 0
+    """if_nametoindex(3): 0 when there is no such device in this netns."""
     try:
-        return int(fn(name) or 0)
-    except (SyscallError, OSError, KeyError, ValueError):
+        return int(proc().if_nametoindex(name) or 0)
+    except (SyscallError, OSError):
         return 0
 
 
 def ifindex_name(ifindex: int, ns_dev: int = 0, ns_ino: int = 0) -> str | None:
-    fn = getattr(proc(), "if_indextoname", None)
-    if fn is None:
-        return None
+    """if_indextoname(3) for a device of this netns (None when there is none)."""
     try:
-        return fn(ifindex) or None
-    except (SyscallError, OSError, KeyError, ValueError):
+        return proc().if_indextoname(ifindex) or None
+    except (SyscallError, OSError):
         return None
 
 
 def kernel_symbols():
-    """/proc/kallsyms of the simulated kernel, as bpftool's xlated dumper uses it.
-
-    Without a symbol table, call targets print as addresses, as bpftool does when it
-    cannot read /proc/kallsyms."""
+    """/proc/kallsyms of the simulated kernel, as bpftool's xlated dumper loads it: every
+    symbol by address, and ``__bpf_call_base`` (helper calls hold ``func - base``)."""
     from .xlated import Symbols
 
     syms = Symbols()
-    fn = getattr(proc(), "kallsyms", None)
-    if fn is None:
-        return syms
-    for entry in fn():
-        if isinstance(entry, str):
-            parts = entry.split()
-            if len(parts) < 3:
-                continue
-            addr, name = int(parts[0], 16), parts[2]
-        else:
-            addr, name = int(entry[0]), str(entry[-1])
+    for addr, _type, name, _module in proc().kallsyms():
         if name == "__bpf_call_base":
             syms.call_base = addr
         if addr:
@@ -252,8 +233,8 @@ def kernel_symbols():
 
 
 def trace_pipe_read() -> list[str]:
-    fn = getattr(proc(), "trace_pipe_read", None)
-    return list(fn()) if fn is not None else []
+    """Drain trace_pipe: the lines getline() would return, newlines included."""
+    return list(proc().trace_pipe_read())
 
 
 def perf_buffer_read(map_fd: int, cpu_index: tuple[int, int] | None):

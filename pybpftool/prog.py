@@ -695,7 +695,6 @@ def do_tracelog(args: Args) -> int:
     if jw is not None:
         jw.start_array()
     for line in lines:
-        line = line if line.endswith("\n") else line + "\n"
         if jw is not None:
             jw.string(line)  # bpftool puts each getline() result, newline included
         else:

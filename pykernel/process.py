@@ -117,6 +117,11 @@ class Process:
         return self._run(lambda k: dispatch(k, cmd, attr))
 
     def netlink(self, request: Any) -> Any:
+        if not self.privileged:
+            from .procfs import SYSCTLS
+
+            if SYSCTLS["kernel.unprivileged_bpf_disabled"][0]:
+                raise SyscallError(1, "bpf() is restricted to privileged users")  # EPERM
         """A request on this process's NETLINK_ROUTE socket (see ``pykernel.uapi.rtnl``):
         a reply record, a list of them (dumps) or None (ACK); ``SyscallError(errno,
         extack=...)`` where the kernel answers with an error."""
@@ -217,6 +222,78 @@ class Process:
                 self._run(run, reap=False)
         finally:
             self.exited = True
+    # -- capabilities, and the files under /proc and /sys the tools read ---------------------
+    #: the tools run as root: CAP_SYS_ADMIN, CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON
+    privileged = True
+
+    def drop_privileges(self) -> None:
+        """capset(2) without CAP_SYS_ADMIN, CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON (what
+        ``bpftool feature probe unprivileged`` does; there is no way back). bpf() then
+        fails with EPERM while ``kernel.unprivileged_bpf_disabled`` is set."""
+        self.privileged = False
+
+    def kallsyms(self) -> list[tuple[int, str, str, str]]:
+        """/proc/kallsyms as root reads it: (address, type, name, module) by address - the
+        functions helper calls reach and every program's ``bpf_prog_<tag>_<name>``
+        (``pykernel.procfs.kallsyms``)."""
+        from .procfs import kallsyms
+
+        return self._run(kallsyms, reap=False)
+
+    def sysctl(self, name: str) -> int:
+        """Read /proc/sys/NAME (dotted: ``net.core.bpf_jit_enable``); ENOENT for an
+        unknown one, EPERM for a CAP_SYS_ADMIN-only one without the capability."""
+        from .procfs import sysctl
+
+        return sysctl(name, self.privileged)
+
+    def kernel_config(self) -> dict[str, str]:
+        """/proc/config.gz: ``CONFIG_*`` -> value of every option set in the simulated
+        build (``pykernel.procfs.KCONFIG``)."""
+        from .procfs import kernel_config
+
+        return kernel_config()
+
+    def nr_cpus(self) -> int:
+        """Possible CPUs (/sys/devices/system/cpu/possible): per-CPU maps hold this many
+        values, perf event arrays get one ring per CPU."""
+        from .config import NR_CPUS
+
+        return NR_CPUS
+
+    def trace_pipe_read(self) -> list[str]:
+        """Read /sys/kernel/tracing/trace_pipe until it is empty: the lines
+        bpf_trace_printk wrote, oldest first, each as one ``getline()`` gives it (ending
+        in a newline; a message that ends in one is followed by an empty line). Reading
+        consumes them."""
+        from .interp import tracebuf
+
+        events = self._run(lambda k: tracebuf.read(k, consume=True), reap=False)
+        return "".join(e + "\n" for e in events).splitlines(keepends=True)
+
+    def if_nametoindex(self, name: str) -> int:
+        """if_nametoindex(3) in this process's network namespace: ENODEV when there is
+        no such device (libc asks the kernel with SIOCGIFINDEX)."""
+        from .uapi import rtnl
+
+        if not name or len(name.encode()) >= rtnl.IFNAMSIZ:
+            raise SyscallError(19, f"no device {name!r}")
+        info = self.netlink(rtnl.LinkRequest(rtnl.RTM_GETLINK, rtnl.NLM_F_REQUEST, ifname=name))
+        return int(info.ifindex)
+
+    def if_indextoname(self, ifindex: int) -> str:
+        """if_indextoname(3) in this process's network namespace: ENXIO when no device
+        has that index."""
+        from .uapi import rtnl
+
+        try:
+            info = self.netlink(rtnl.LinkRequest(rtnl.RTM_GETLINK, rtnl.NLM_F_REQUEST, ifindex=ifindex))
+        except SyscallError as e:
+            if e.errno == 19:
+                raise SyscallError(6, f"no device with index {ifindex}") from None
+            raise
+        return str(info.ifname)
+
             self.store.close()
 
     def __repr__(self) -> str:
