@@ -114,14 +114,14 @@ class Process:
         """The bpf(2) system call: a new fd or 0; ``SyscallError`` where Linux fails."""
         from .syscall import dispatch
 
-        return self._run(lambda k: dispatch(k, cmd, attr))
-
-    def netlink(self, request: Any) -> Any:
         if not self.privileged:
             from .procfs import SYSCTLS
 
             if SYSCTLS["kernel.unprivileged_bpf_disabled"][0]:
                 raise SyscallError(1, "bpf() is restricted to privileged users")  # EPERM
+        return self._run(lambda k: dispatch(k, cmd, attr))
+
+    def netlink(self, request: Any) -> Any:
         """A request on this process's NETLINK_ROUTE socket (see ``pykernel.uapi.rtnl``):
         a reply record, a list of them (dumps) or None (ACK); ``SyscallError(errno,
         extack=...)`` where the kernel answers with an error."""
@@ -201,27 +201,6 @@ class Process:
         """clock_gettime(CLOCK_BOOTTIME) of the simulated machine."""
         return self._run(lambda k: boottime_ns(k.boot_wall_ns()), reap=False)
 
-    def kernel_call(self, fn: Callable[[Kernel], T]) -> T:
-        """Run ``fn(kernel)`` as one kernel call (one transaction) - for kernel-side code
-        paths other subsystems add (netlink, attachments). ``fn`` may raise SyscallError."""
-        return self._run(fn)
-
-    def exit(self) -> None:
-        """Close every fd (process exit). Objects nothing else holds are freed."""
-        if self.exited:
-            return
-
-        def run(k: Kernel) -> None:
-            for e in k.fd_list():
-                k.candidates.add((e.kind, e.obj))
-            k.tx.x("DELETE FROM fds WHERE pkey = ?", (self.pkey,))
-            k.tx.x("DELETE FROM processes WHERE pkey = ?", (self.pkey,))
-
-        try:
-            if self.store.path.exists():
-                self._run(run, reap=False)
-        finally:
-            self.exited = True
     # -- capabilities, and the files under /proc and /sys the tools read ---------------------
     #: the tools run as root: CAP_SYS_ADMIN, CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON
     privileged = True
@@ -294,6 +273,27 @@ class Process:
             raise
         return str(info.ifname)
 
+    def kernel_call(self, fn: Callable[[Kernel], T]) -> T:
+        """Run ``fn(kernel)`` as one kernel call (one transaction) - for kernel-side code
+        paths other subsystems add (netlink, attachments). ``fn`` may raise SyscallError."""
+        return self._run(fn)
+
+    def exit(self) -> None:
+        """Close every fd (process exit). Objects nothing else holds are freed."""
+        if self.exited:
+            return
+
+        def run(k: Kernel) -> None:
+            for e in k.fd_list():
+                k.candidates.add((e.kind, e.obj))
+            k.tx.x("DELETE FROM fds WHERE pkey = ?", (self.pkey,))
+            k.tx.x("DELETE FROM processes WHERE pkey = ?", (self.pkey,))
+
+        try:
+            if self.store.path.exists():
+                self._run(run, reap=False)
+        finally:
+            self.exited = True
             self.store.close()
 
     def __repr__(self) -> str:
