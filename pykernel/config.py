@@ -60,8 +60,28 @@ def roundup_pow_of_two(x: int) -> int:
 def netdev_exists(ifindex: int) -> bool:
     """Is there a network device with this ifindex in the caller's namespace?
 
-    devmap/devmap_hash updates and offload requests ask this. The simulated netdev layer
-    replaces it (``pykernel.config.netdev_exists = ...``) when it exists; until then only
-    the loopback device (ifindex 1, present in every namespace) exists.
+    devmap/devmap_hash updates and offload requests ask this. It asks the netdev table
+    (pykernel.net) of the kernel call running now; outside a call only the loopback
+    device (ifindex 1, present in every namespace) exists.
     """
-    return ifindex == 1
+    return netdev_info(ifindex) is not None
+
+
+def netdev_info(ifindex: int) -> dict | None:
+    """What a program sees of device ``ifindex`` in the caller's namespace (name, MTU,
+    addresses, rx queues), or None. Read by ``pykernel.interp.ctx.netdev``."""
+    from .objects import current_kernel
+
+    k = current_kernel.get()
+    if k is None:
+        if ifindex == 1:
+            return {"ifindex": 1, "name": "lo", "mtu": 65536, "addr": bytes(6), "broadcast": bytes(6),
+                    "num_rx_queues": 1}
+        return None
+    from .net.devices import get_by_index
+
+    d = get_by_index(k, ifindex)
+    if d is None:
+        return None
+    return {"ifindex": d.ifindex, "name": d.name, "mtu": d.mtu, "addr": d.address, "broadcast": d.broadcast,
+            "num_rx_queues": d.num_rx}

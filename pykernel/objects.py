@@ -26,6 +26,8 @@ at 3, lowest free first.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +59,15 @@ def can_read(mode: int) -> bool:
 
 def can_write(mode: int) -> bool:
     return mode in (O_WRONLY, O_RDWR)
+
+
+#: the Kernel of the call running in this thread (set by Process for the call's duration):
+#: what context-free kernel code (config.netdev_exists, devmap updates) consults
+current_kernel: ContextVar[Kernel | None] = ContextVar("current_kernel", default=None)
+
+#: link type -> release(kernel, link): detaches the link from its target when the last
+#: reference goes (bpf_link_ops.release); the networking layer registers XDP and cgroup links
+LINK_RELEASE: dict[int, Callable[[Kernel, LinkObject], None]] = {}
 
 
 @dataclass
@@ -344,6 +355,12 @@ class Kernel:
             self.tx.x("DELETE FROM btfs WHERE id = ?", (obj,))
             self._btfs.pop(obj, None)
         elif kind == LINK:
+            lk = self.link(obj)
+            if not LINK_RELEASE:
+                from . import net as _net  # noqa: F401 - registers the link releases
+            release = LINK_RELEASE.get(lk.type) if lk is not None else None
+            if release is not None and lk is not None and not lk.detached:
+                release(self, lk)
             self.tx.x("DELETE FROM links WHERE id = ?", (obj,))
         self.ref_drop(kind, obj)
 

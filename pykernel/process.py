@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 from . import bpffs
 from .clock import boottime_ns
-from .objects import Kernel, host_boot_id, proc_starttime, reap_dead_processes, sweep_all
+from .objects import Kernel, current_kernel, host_boot_id, proc_starttime, reap_dead_processes, sweep_all
 from .store import StateError, Store, default_state_dir
 from .uapi.errors import SyscallError
 
@@ -89,6 +89,7 @@ class Process:
             try:
                 with self.store.transaction() as tx:
                     k = Kernel(tx, self)
+                    token = current_kernel.set(k)
                     now = time.monotonic()
                     if reap and now - self._last_reap >= REAP_INTERVAL_S:
                         if reap_dead_processes(k, skip=self.pkey):
@@ -101,6 +102,8 @@ class Process:
                         result = fn(k)
                     except SyscallError as e:
                         error = e  # Linux keeps what was done before the failure
+                    finally:
+                        current_kernel.reset(token)
                     k.finish()
                 if error is not None:
                     raise error
@@ -160,6 +163,24 @@ class Process:
         from .net import cgroup
 
         return self._run(lambda k: cgroup.open_fd(k, path))
+
+    def cgroup_mkdir(self, path: str) -> None:
+        """mkdir in cgroupfs (``nfpsim cgroup mkdir``): EEXIST, ENOENT for a missing parent."""
+        from .net import cgroup
+
+        self._run(lambda k: cgroup.mkdir(k, path))
+
+    def cgroup_rmdir(self, path: str) -> None:
+        """rmdir in cgroupfs: EBUSY with children; attached programs are released."""
+        from .net import cgroup
+
+        self._run(lambda k: cgroup.rmdir(k, path))
+
+    def cgroup_list(self, path: str) -> list[str]:
+        """The child cgroups of ``path`` (sorted names)."""
+        from .net import cgroup
+
+        return self._run(lambda k: cgroup.listdir(k, path), reap=False)
 
     def close(self, fd: int) -> None:
         self._run(lambda k: k.fd_close(fd))

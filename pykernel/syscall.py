@@ -44,7 +44,6 @@ from .uapi.consts import (
     ENOENT,
     ENOSPC,
     ENOTSUPP,
-    EOPNOTSUPP,
     EPERM,
     AttachType,
     Cmd,
@@ -253,10 +252,10 @@ def _map_check_btf(m: BpfMap, btf: Any, key_id: int, value_id: int) -> None:
 
 
 def offload_map_create(k: Kernel, a: A.MapCreateAttr) -> None:
-    """A map bound to a device (map_ifindex). Replaced by the offload layer (nfpsim)."""
-    if config.netdev_exists(a.map_ifindex):
-        raise SyscallError(EOPNOTSUPP, "device cannot offload maps")
-    raise SyscallError(EINVAL, f"no device with ifindex {a.map_ifindex}")
+    """A map bound to a device (map_ifindex): the offload layer (pykernel.net.offload)."""
+    from .net import offload
+
+    offload.map_offload_alloc(k, a)
 
 
 def _elem_map(k: Kernel, fd: int) -> tuple[BpfMap, bool, bool]:
@@ -429,16 +428,10 @@ def _check_attach(prog_type: int, eat: int) -> None:
 
 
 def offload_prog_init(k: Kernel, a: A.ProgLoadAttr) -> None:
-    """bpf_prog_dev_bound_init without an offload-capable device. Replaced by nfpsim."""
-    if a.prog_type not in (ProgType.SCHED_CLS, ProgType.XDP):
-        raise SyscallError(EINVAL, "only XDP and tc programs can be device-bound")
-    if a.prog_flags & ~(0x40 | 0x20):
-        raise SyscallError(EINVAL, "bad flags for a device-bound program")
-    if a.prog_type == ProgType.SCHED_CLS and a.prog_flags & 0x40:
-        raise SyscallError(EINVAL, "BPF_F_XDP_DEV_BOUND_ONLY is for XDP")
-    if not config.netdev_exists(a.prog_ifindex):
-        raise SyscallError(EINVAL, f"no device with ifindex {a.prog_ifindex}")
-    raise SyscallError(EOPNOTSUPP, "device cannot offload programs")
+    """bpf_prog_dev_bound_init: the offload layer (pykernel.net.offload) decides."""
+    from .net import offload
+
+    offload.prog_dev_bound_init(k, a)
 
 
 def _records(blob: bytes | None, rec_size: int, cnt: int, min_size: int) -> list[bytes]:
@@ -935,6 +928,8 @@ def btf_load(k: Kernel, a: A.BtfLoadAttr) -> int:
     bid = BtfObject.insert(k.tx, data)
     return k.fd_install(BTF, bid, O_RDWR)
 
+
+from . import net as _net  # noqa: E402,F401 - registers PROG_ATTACH/QUERY and LINK_* (pykernel.net.links)
 
 __all__ = ["dispatch", "register", "HANDLERS", "map_info", "prog_info", "btf_info", "link_info",
            "obj_name", "EBADFD", "INT_MAX", "Insn", "encode_all"]

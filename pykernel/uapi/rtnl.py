@@ -361,6 +361,7 @@ class QdiscInfo:
     requeues: int = 0
     backlog: int = 0
     qlen: int = 0
+    options: dict[str, object] = field(default_factory=dict)  # TCA_OPTIONS (pfifo_fast: bands, priomap)
 
 
 @dataclass
