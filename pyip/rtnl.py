@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from pykernel import Process
 
 _proc: Process | None = None
-_netns: str | None = None  # the namespace -n asked for, entered when the process is made
+_installed: Process | None = None  # a process given by the caller (pyip.testing)
+_netns: str | None = None  # the namespace -n asked for
 
 
 def proc() -> Process:
@@ -31,15 +32,20 @@ def proc() -> Process:
         from pykernel import Process
 
         _proc = Process.current()
-        if _netns is not None:
-            _proc.setns(_netns)
     return _proc
 
 
-def reset(process: Process | None = None) -> None:
-    """Forget the process (tests run several commands in one interpreter)."""
+def reset() -> None:
+    """Start a command line: the installed process, or a new one made on first use."""
     global _proc, _netns
-    _proc, _netns = process, None
+    _proc, _netns = _installed, None
+    forget_names()
+
+
+def install(process: Process | None) -> None:
+    """Run the next command lines as ``process`` (None: this OS process's own)."""
+    global _installed
+    _installed = process
 
 
 class NetlinkError(Exception):
