@@ -9,6 +9,8 @@ real drivers (numbers as ``ip -d link show`` reports them on the 6.18 reference)
   are up; MTU 68..65535, one queue per CPU, ``ndo_bpf`` (native XDP; HW mode -> EINVAL).
   The peer is registered first (it gets the lower ifindex); deleting either deletes both.
 * ``dummy`` - BROADCAST,NOARP, no MTU limits, carrier always on, no ``ndo_bpf``.
+* ``ifb`` - BROADCAST,NOARP, txqlen 32, a real queue (pfifo_fast once up), no ``ndo_bpf``.
+* ``bridge`` - without ports: no carrier once up (NO-CARRIER, state DOWN), no ``ndo_bpf``.
 * ``nfp`` - a NIC port of a (simulated) Netronome card: ``ndo_bpf`` with native XDP, and an
   offload device (:mod:`.offload`) for HW mode and device-bound programs once the NFP
   driver registers one; the wire is the outside world (nfpsim).
@@ -57,7 +59,7 @@ class KindSpec:
     queues: int = 1
     ndo_bpf: bool = False
     no_queue: bool = True  # IFF_NO_QUEUE: noqueue root qdisc once up (else mq + default qdisc)
-    carrier: str = "always"  # "always", "peer" (veth), "wire" (nfp: on when up)
+    carrier: str = "always"  # "always", "peer" (veth), "wire" (nfp: on when up), "ports" (bridge: none)
     tso_max_size: int = GSO_LEGACY_MAX_SIZE
     creatable: bool = True  # RTM_NEWLINK can create it
 
@@ -68,8 +70,28 @@ KINDS: dict[str, KindSpec] = {
     "veth": KindSpec("veth", R.IFF_BROADCAST | R.IFF_MULTICAST, 1500, ETH_MIN_MTU, ETH_MAX_MTU,
                      queues=config.NR_CPUS, ndo_bpf=True, carrier="peer", tso_max_size=GSO_MAX_SIZE),
     "dummy": KindSpec("dummy", R.IFF_BROADCAST | R.IFF_NOARP, 1500, 0, 0, tso_max_size=GSO_MAX_SIZE),
+    "ifb": KindSpec("ifb", R.IFF_BROADCAST | R.IFF_NOARP, 1500, 0, 0, txqlen=32, no_queue=False,
+                    tso_max_size=GSO_MAX_SIZE),
+    "bridge": KindSpec("bridge", R.IFF_BROADCAST | R.IFF_MULTICAST, 1500, ETH_MIN_MTU, ETH_MAX_MTU,
+                       carrier="ports"),
     "nfp": KindSpec("", R.IFF_BROADCAST | R.IFF_MULTICAST, 1500, ETH_MIN_MTU, 9216, queues=4, ndo_bpf=True,
                     no_queue=False, carrier="wire", tso_max_size=GSO_LEGACY_MAX_SIZE, creatable=False),
+}
+
+
+#: IFLA_INFO_DATA of a new bridge (what ip -d -j link show printed on the reference machine)
+BRIDGE_INFO: dict[str, Any] = {
+    "forward_delay": 1500, "hello_time": 200, "max_age": 2000, "ageing_time": 30000, "stp_state": 0,
+    "priority": 32768, "vlan_filtering": 0, "bridge_id": "8000.0:0:0:0:0:0", "root_id": "8000.0:0:0:0:0:0",
+    "root_port": 0, "root_path_cost": 0, "topology_change": 0, "topology_change_detected": 0,
+    "hello_timer": 0.0, "tcn_timer": 0.0, "topology_change_timer": 0.0, "gc_timer": 0.0, "group_fwd_mask": "0",
+    "group_addr": "01:80:c2:00:00:00", "mcast_snooping": 1, "no_linklocal_learn": 0, "mcast_vlan_snooping": 0,
+    "mcast_router": 1, "mcast_query_use_ifaddr": 0, "mcast_querier": 0, "mcast_hash_elasticity": 16,
+    "mcast_hash_max": 4096, "mcast_last_member_cnt": 2, "mcast_startup_query_cnt": 2,
+    "mcast_last_member_intvl": 100, "mcast_membership_intvl": 26000, "mcast_querier_intvl": 25500,
+    "mcast_query_intvl": 12500, "mcast_query_response_intvl": 1000, "mcast_startup_query_intvl": 3124,
+    "mcast_stats_enabled": 0, "mcast_igmp_version": 2, "mcast_mld_version": 1, "nf_call_iptables": 0,
+    "nf_call_ip6tables": 0, "nf_call_arptables": 0,
 }
 
 
@@ -317,7 +339,12 @@ def create(k: Kernel, req: R.LinkRequest) -> Netdev:
         peer_name = check_new_name(k, peer_ns, req.peer_name, "veth", taken)
         if peer_ns == ns:
             taken.add(peer_name)
-        name = check_new_name(k, ns, req.ifname, "veth", taken)
+        try:
+            name = check_new_name(k, ns, req.ifname, "veth", taken)
+        except SyscallError:
+            # the peer was registered (and numbered) before the device failed: its ifindex is used up
+            k.tx.x("UPDATE net_ns SET next_ifindex = next_ifindex + 1 WHERE name = ?", (peer_ns,))
+            raise
         peer = _insert(k, peer_ns, peer_name, "veth", address=req.peer_address, queues=queues)
         dev = _insert(k, ns, name, "veth", address=req.address, queues=queues)
         dev.peer, peer.peer = peer.id, dev.id
@@ -383,7 +410,7 @@ def carrier(k: Kernel, d: Netdev, peer: Netdev | None = None) -> bool:
     if mode == "peer":
         p = peer if peer is not None else peer_of(k, d)
         return p is not None and p.up
-    return True
+    return mode != "ports"
 
 
 def change_flags(k: Kernel, d: Netdev, flags: int, change: int) -> None:
@@ -391,8 +418,8 @@ def change_flags(k: Kernel, d: Netdev, flags: int, change: int) -> None:
     change &= R.IFF_USER_CHANGEABLE
     new = (d.flags & ~change) | (flags & change)
     if (new ^ d.flags) & R.IFF_UP:
-        if new & R.IFF_UP and d.qdisc == "noop":
-            d.qdisc = "noqueue" if d.spec.no_queue else "mq"
+        if new & R.IFF_UP and d.qdisc == "noop":  # dev_activate(): attach the default qdisc
+            d.qdisc = "noqueue" if d.spec.no_queue else "mq" if d.num_tx > 1 else "pfifo_fast"
         d.carrier_changes += 1
         p = peer_of(k, d)
         if p is not None:
@@ -407,7 +434,7 @@ def oper_flags(k: Kernel, d: Netdev, peer: Netdev | None = None) -> tuple[int, i
     if not d.up:
         return flags, R.IF_OPER_DOWN
     car = carrier(k, d, peer)
-    if d.kind in ("lo", "dummy"):
+    if d.kind in ("lo", "dummy", "ifb"):
         oper = R.IF_OPER_UNKNOWN
     elif car:
         oper = R.IF_OPER_UP
@@ -494,6 +521,7 @@ def ifinfo(k: Kernel, d: Netdev) -> R.IfInfo:
         broadcast=d.broadcast, kind=spec.kind or None, link=link, link_netnsid=link_netnsid,
         num_tx_queues=d.num_tx, num_rx_queues=d.num_rx, tso_max_size=spec.tso_max_size,
         carrier_changes=d.carrier_changes,
+        info_data=dict(BRIDGE_INFO) if d.kind == "bridge" else None,
         parent_bus=d.extra.get("parent_bus"), parent_dev=d.extra.get("parent_dev"),
         phys_port_name=d.extra.get("phys_port_name"), xdp=xi, stats=st)
 

@@ -51,6 +51,9 @@ def qdisc_infos(dev: Netdev) -> list[R.QdiscInfo]:
     out: list[R.QdiscInfo] = []
     if dev.qdisc == "noqueue":
         out.append(R.QdiscInfo(dev.ifindex, "noqueue", 0, R.TC_H_ROOT, refcnt=2))
+    elif dev.qdisc == "pfifo_fast":
+        out.append(R.QdiscInfo(dev.ifindex, "pfifo_fast", 0, R.TC_H_ROOT, refcnt=2,
+                               options={"bands": 3, "priomap": list(PFIFO_FAST_PRIOMAP)}))
     elif dev.qdisc == "mq":
         out.append(R.QdiscInfo(dev.ifindex, "mq", 0, R.TC_H_ROOT, refcnt=1))
         for q in range(dev.num_tx):
@@ -256,7 +259,10 @@ def _tp_find(k: Kernel, dev: Netdev, hook: str, chain: int, protocol: int, prio:
     for p, proto in rows:
         if p >= prio:
             if p == prio:
-                if prio_allocate or (proto != protocol and protocol):
+                if prio_allocate:
+                    raise SyscallError(EINVAL, "auto prio taken",
+                                       extack="Lowest ID from auto-alloc range already in use")
+                if proto != protocol and protocol:
                     raise SyscallError(EINVAL, "protocol mismatch",
                                        extack="Protocol mismatch for filter with specified priority")
                 return proto, p, p
@@ -422,7 +428,7 @@ def del_filter(k: Kernel, req: R.FilterRequest) -> None:
         raise SyscallError(EINVAL, "chain", extack="Specified chain index exceeds upper limit")
     has_chain = k.tx.one("SELECT 1 FROM tc_filters WHERE dev = ? AND hook = ? AND chain = ? LIMIT 1",
                          (dev.id, hook, chain))
-    if not has_chain and chain:
+    if not has_chain:  # a chain lives while filters hold it
         if prio == 0:
             return
         raise SyscallError(ENOENT, "chain", extack="Cannot find specified filter chain")
@@ -462,6 +468,10 @@ def get_filter(k: Kernel, req: R.FilterRequest) -> R.FilterInfo:
     dev = require(k, req.ifindex)
     hook = _block(dev, req.parent)
     chain = req.chain or 0
+    if chain > TC_ACT_EXT_VAL_MASK:
+        raise SyscallError(EINVAL, "chain", extack="Specified chain index exceeds upper limit")
+    if not k.tx.one("SELECT 1 FROM tc_filters WHERE dev = ? AND hook = ? AND chain = ? LIMIT 1", (dev.id, hook, chain)):
+        raise SyscallError(EINVAL, "chain", extack="Cannot find specified filter chain")
     found_proto, _p, _n = _tp_find(k, dev, hook, chain, req.protocol & 0xFFFF, prio, False)
     if found_proto is None:
         raise SyscallError(ENOENT, "tp", extack="Filter with specified priority/protocol not found")

@@ -10,13 +10,13 @@ the kernel's order with its errnos and extack texts (nfp-offload.md 1.4; cli-sur
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..uapi import rtnl as R
 from ..uapi.consts import EBUSY, EEXIST, EINVAL, ENOSPC, EOPNOTSUPP, ERANGE, AttachType, ProgType
 from ..uapi.errors import SyscallError
 from . import offload
-from .devices import ETH_MAX_MTU, NETDEV, Netdev, get_by_id, peer_of
+from .devices import ETH_MAX_MTU, NETDEV, Netdev, peer_of
 
 if TYPE_CHECKING:
     from ..objects import Kernel
@@ -149,15 +149,15 @@ def _veth_xdp_set(k: Kernel, dev: Netdev, prog: Prog | None) -> None:
     had = bool(dev.xdp_drv)
     if prog is not None:
         if peer is None:  # pragma: no cover - veth peers go together
-            raise SyscallError(107, "peer detached", extack="Cannot set XDP when peer is detached")
+            raise SyscallError(107, "peer detached", extack="veth: Cannot set XDP when peer is detached")
         max_mtu = PAGE_SIZE - VETH_XDP_HEADROOM - SKB_SHINFO - ETH_HLEN
         if prog.prog_flags & F_XDP_HAS_FRAGS:
             max_mtu += PAGE_SIZE * MAX_SKB_FRAGS
         if peer.mtu > max_mtu:
-            raise SyscallError(ERANGE, "peer mtu", extack="Peer MTU is too large to set XDP")
+            raise SyscallError(ERANGE, "peer mtu", extack="veth: Peer MTU is too large to set XDP")
         if dev.num_rx < peer.num_tx:
             raise SyscallError(ENOSPC, "queues",
-                               extack="XDP expects number of rx queues not less than peer tx queues")
+                               extack="veth: XDP expects number of rx queues not less than peer tx queues")
         if not had:
             peer.max_mtu = max_mtu
             peer.save(k.tx)
@@ -213,8 +213,4 @@ def uninstall(k: Kernel, dev: Netdev) -> None:
     dev.save(k.tx)
 
 
-def _refresh(k: Kernel, dev: Netdev) -> Netdev:
-    return get_by_id(k, dev.id) or dev
-
-
-__all__ = ["MODES", "mode_of", "change_xdp_fd", "attach", "detach_link", "update_link", "uninstall", "Any"]
+__all__ = ["MODES", "mode_of", "change_xdp_fd", "attach", "detach_link", "update_link", "uninstall"]

@@ -324,6 +324,7 @@ class IfInfo:
     address: bytes = bytes(6)
     broadcast: bytes = b"\xff" * 6
     kind: str | None = None  # IFLA_INFO_KIND (None for lo and plain NICs)
+    info_data: dict[str, object] | None = None  # IFLA_INFO_DATA (bridge: its settings, as ip -j -d names them)
     link: int | None = None  # IFLA_LINK: the veth peer's ifindex
     link_netnsid: int | None = None  # IFLA_LINK_NETNSID: the peer lives in another netns
     promiscuity: int = 0
