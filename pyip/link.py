@@ -744,6 +744,11 @@ def print_linkinfo(info: R.IfInfo, f: Filter) -> int:
             J.open_json_object("linkinfo")
             J.print_string(J.FP, None, "%s", SL)
             J.print_string(J.ANY, "info_kind", "    %s ", info.kind)
+            info_data = getattr(info, "info_data", None)
+            if info_data:
+                J.open_json_object("info_data")
+                print_info_data(info_data)
+                J.close_json_object()
             J.close_json_object()
         J.print_string(J.ANY, "inet6_addr_gen_mode", "addrgenmode %s ", "eui64")
         J.print_uint(J.ANY, "num_tx_queues", "numtxqueues %d ", info.num_tx_queues)
@@ -768,6 +773,46 @@ def print_linkinfo(info: R.IfInfo, f: Filter) -> int:
 
     J.print_string(J.FP, None, "%s", "\n")
     return 1
+
+
+#: the text labels of IFLA_INFO_DATA keys where ip's text and JSON names differ (bridge)
+_INFO_DATA_LABELS = {
+    "root_id": "designated_root", "group_addr": "group_address",
+    "mcast_last_member_cnt": "mcast_last_member_count",
+    "mcast_startup_query_cnt": "mcast_startup_query_count",
+    "mcast_last_member_intvl": "mcast_last_member_interval",
+    "mcast_membership_intvl": "mcast_membership_interval",
+    "mcast_querier_intvl": "mcast_querier_interval",
+    "mcast_query_intvl": "mcast_query_interval",
+    "mcast_query_response_intvl": "mcast_query_response_interval",
+    "mcast_startup_query_intvl": "mcast_startup_query_interval",
+}
+
+
+def print_info_data(data: dict) -> None:
+    """A kind's print_opt (bridge): ``name value `` per setting; timers as ``%4i.%.2i``."""
+    for key, val in data.items():
+        label = _INFO_DATA_LABELS.get(key, key)
+        if isinstance(val, bool):
+            J.print_bool(J.ANY, key, f"{label} %s ", val)
+        elif isinstance(val, float):
+            whole = int(val)
+            hundredths = int(round((val - whole) * 100))
+            if J.is_json_context():
+                _json_raw(key, f"{whole}.{hundredths:02d}")
+            else:
+                J._text(f"{label} {whole:4d}.{hundredths:02d} ", None)
+        elif isinstance(val, int):
+            J.print_uint(J.ANY, key, f"{label} %d ", val)
+        else:
+            J.print_string(J.ANY, key, f"{label} %s ", str(val))
+
+
+def _json_raw(key: str, text: str) -> None:
+    jw = J._jw
+    if jw is not None:
+        jw.name(key)
+        jw.raw(text)
 
 
 def print_linkinfo_brief(info: R.IfInfo, f: Filter) -> int:

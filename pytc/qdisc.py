@@ -167,12 +167,29 @@ def print_qdisc(q: R.QdiscInfo, filter_ifindex: int) -> None:
     J.open_json_object("options")
     if q.kind == "ingress":
         J.print_string(J.FP, None, "---------------- ", None)
+    elif q.kind in ("pfifo_fast", "prio"):
+        _print_prio_opt(getattr(q, "options", None) or {})
     J.close_json_object()
     J.print_nl()
     if opts.stats:
         print_stats(q.bytes, q.packets, q.drops, q.overlimits, q.requeues, q.backlog, q.qlen)
         J.print_nl()
     J.close_json_object()
+
+
+def _print_prio_opt(o: dict) -> None:
+    """prio_print_opt() (pfifo_fast uses prio's): ``bands N priomap P0 P1 ...``."""
+    if "bands" not in o:
+        return
+    J.print_uint(J.ANY, "bands", "bands %d ", int(o["bands"]))  # type: ignore[arg-type]
+    J.open_json_array(J.ANY, "priomap")
+    for p in o.get("priomap", []):  # type: ignore[union-attr]
+        J.print_uint(J.ANY, None, " %d", int(p))
+    J.close_json_array(J.ANY, "")
+    mq = o.get("multiqueue")
+    if mq is not None:
+        J.print_string(J.FP, None, " multiqueue: %s ", "on" if mq else "off")
+    J.print_bool(J.JSON, "multiqueue", None, bool(mq))
 
 
 def print_stats(nbytes: int, packets: int, drops: int, overlimits: int, requeues: int,
