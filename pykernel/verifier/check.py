@@ -1029,15 +1029,13 @@ class Verifier:
                 raise VerifyError(EACCES, f"invalid unbounded variable-offset{extra} stack R{regno}")
             min_off = reg.smin + off
             max_off = reg.smax + off + size
-        bad = min_off < -MAX_BPF_STACK or (t == BPF_WRITE and min_off >= 0) or min_off >= 0
-        if not bad and max_off > 0:
-            bad = True
-        if not bad and size < 0:
-            bad = True
-        if bad:
+        errno = EACCES if (min_off < -MAX_BPF_STACK or min_off >= 0) else 0
+        if not errno and (max_off > 0 or size < 0):
+            errno = EINVAL
+        if errno:
             if reg.var[1] == 0:
-                raise VerifyError(EACCES, f"invalid{extra} stack R{regno} off={off} size={size}")
-            raise VerifyError(EACCES, f"invalid variable-offset{extra} stack R{regno} var_off={T.tstr(reg.var)} off={off} size={size}")
+                raise VerifyError(errno, f"invalid{extra} stack R{regno} off={off} size={size}")
+            raise VerifyError(errno, f"invalid variable-offset{extra} stack R{regno} var_off={T.tstr(reg.var)} off={off} size={size}")
         fr = self.cur.frames[reg.frameno]  # type: ignore[union-attr]
         fr.depth = max(fr.depth, -min_off)
         sp = fr.subprog
