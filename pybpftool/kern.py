@@ -24,11 +24,19 @@ _proc: Process | None = None
 
 
 def proc() -> Process:
+    """This command's simulated process. ``$PYBPF_NETNS`` names the network namespace it
+    runs in - what ``ip netns exec NAME`` / ``nsenter --net=/run/netns/NAME`` give a real
+    bpftool (unset or empty: the initial namespace)."""
     global _proc
     if _proc is None:
+        import os
+
         from pykernel import Process
 
         _proc = Process.current()
+        netns = os.environ.get("PYBPF_NETNS", "")
+        if netns and _proc.netns != netns:
+            _proc.netns = netns  # a missing namespace makes netlink fail with ENOENT
     return _proc
 
 
@@ -242,20 +250,56 @@ def perf_buffer_read(map_fd: int, cpu_index: tuple[int, int] | None):
     return list(fn(map_fd, cpu_index)) if fn is not None else []
 
 
-def net_attachments(ifindex: int = 0) -> dict[str, list[dict]]:
-    """XDP/tc/flow_dissector attachments of the current netns (none until the simulated
-    kernel has devices)."""
-    fn = getattr(proc(), "net_attachments", None)
-    return dict(fn(ifindex)) if fn is not None else {}
+# ------------------------------------------------------------------------- netlink
+def netlink(request: Any) -> Any:
+    """One request on the process's NETLINK_ROUTE socket (see pykernel.uapi.rtnl)."""
+    return proc().netlink(request)
 
 
-def xdp_attach(ifindex: int, prog_fd: int, mode: str, overwrite: bool) -> int:
-    """Attach (prog_fd >= 0) or detach an XDP program; 0 or -errno."""
-    fn = getattr(proc(), "xdp_attach", None)
-    if fn is None:
-        return -19  # ENODEV: no such device in the simulated kernel
+def link_dump() -> list:
+    """RTM_GETLINK dump: every device of the netns (IfInfo), in the kernel's order."""
+    from pykernel.uapi import rtnl as R
+
+    return list(netlink(R.LinkRequest(R.RTM_GETLINK, R.NLM_F_REQUEST | R.NLM_F_DUMP)))
+
+
+def qdisc_dump(ifindex: int) -> list:
+    """RTM_GETQDISC dump of one device (QdiscInfo); a dump that fails is empty."""
+    from pykernel.uapi import rtnl as R
+
     try:
-        fn(ifindex, prog_fd, mode, overwrite)
+        replies = netlink(R.QdiscRequest(R.RTM_GETQDISC, R.NLM_F_REQUEST | R.NLM_F_DUMP, ifindex=ifindex))
+    except SyscallError:
+        return []
+    return [q for q in replies if q.ifindex == ifindex]
+
+
+def filter_dump(ifindex: int, parent: int) -> list:
+    """RTM_GETTFILTER dump of (device, parent) (FilterInfo). The kernel ends such a dump
+    quietly when the parent names nothing, so a failure reads as an empty dump."""
+    from pykernel.uapi import rtnl as R
+
+    try:
+        return list(netlink(R.FilterRequest(R.RTM_GETTFILTER, R.NLM_F_REQUEST | R.NLM_F_DUMP,
+                                            ifindex=ifindex, parent=parent)))
+    except SyscallError:
+        return []
+
+
+def xdp_attach(ifindex: int, prog_fd: int, flags: int) -> int:
+    """libbpf's bpf_xdp_attach (prog_fd -1: bpf_xdp_detach): RTM_SETLINK with IFLA_XDP;
+    0 or -errno. A kernel extack is reported as libbpf reports it, on stderr."""
+    from pykernel.uapi import rtnl as R
+
+    if flags & ~R.XDP_FLAGS_MASK:
+        return -22
+    try:
+        netlink(R.LinkRequest(R.RTM_SETLINK, R.NLM_F_REQUEST | R.NLM_F_ACK, ifindex=ifindex,
+                              xdp=R.XdpRequest(fd=prog_fd, flags=flags)))
     except SyscallError as e:
+        if e.extack:
+            from . import common
+
+            common.err_write(f"libbpf: Kernel error message: {e.extack}\n")
         return -e.errno
     return 0

@@ -2,6 +2,9 @@
 processes: each call gets its own ``Process`` (its fds close when the "process" exits),
 its own stdin/stdout/stderr, and returns exit status and output bytes — the way a shell
 script sees a command. Used by the test suite; handy for embedding.
+
+``netns`` runs the command inside that simulated network namespace, as ``ip netns exec
+NAME`` / ``nsenter --net=/run/netns/NAME`` run the real bpftool.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ def _text(buf: io.BytesIO) -> io.TextIOWrapper:
 
 def invoke(argv: Sequence[str], *, state_dir: str | os.PathLike[str] | None = None,
            stdin: bytes = b"", cwd: str | os.PathLike[str] | None = None,
-           prog_name: str = "pybpftool") -> Result:
+           prog_name: str = "pybpftool", netns: str | None = None) -> Result:
     """Run ``pybpftool argv...`` (argv without the program name)."""
     from pykernel import Process
 
@@ -58,6 +61,8 @@ def invoke(argv: Sequence[str], *, state_dir: str | os.PathLike[str] | None = No
         if cwd is not None:
             os.chdir(cwd)
         proc = Process(state_dir) if state_dir is not None else Process.current()
+        if netns is not None:
+            proc.setns(netns)
         kern._proc = proc
         kern._boot_wall = None
         code = run_guarded([prog_name, *argv])

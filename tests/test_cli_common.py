@@ -143,3 +143,145 @@ def realkernel_unavailable() -> str | None:
     if r.returncode != 0:
         return "bpf() is not usable here"
     return None
+
+
+# ------------------------------------------------------------------- network fixtures
+NET_FIXTURES = FIXTURES / "net"
+
+
+def oracle_net():  # noqa: ANN201 - a module
+    """tests/oracle/net/normalize_net.py."""
+    return _load("cli_oracle_normalize_net", ORACLE / "net" / "normalize_net.py")
+
+
+def net_scenario(path: str | Path) -> dict:
+    p = NET_FIXTURES / path
+    data = p.read_bytes()
+    if p.name.endswith(".gz"):
+        import gzip
+
+        data = gzip.decompress(data)
+    return json.loads(data)
+
+
+def net_tools_unavailable() -> str | None:
+    """Why ip/tc records of a network scenario cannot be replayed (pyip/pytc missing)."""
+    try:
+        import pyip.testing  # noqa: F401
+        import pytc.main  # noqa: F401
+    except ImportError as e:
+        return f"pyip/pytc are not available ({e})"
+    return None
+
+
+def _link_create(state: Path, rec: dict, netns: str | None) -> tuple[int, str]:
+    """tests/oracle/net/bpf_link.py on the simulated kernel: OBJ_GET the program,
+    BPF_LINK_CREATE, OBJ_PIN the link; (exit, result) as the recorder reports them."""
+    import errno as E
+
+    from pykernel import Process
+    from pykernel.uapi import attr as A
+    from pykernel.uapi.consts import AttachType, Cmd
+    from pykernel.uapi.errors import SyscallError
+
+    p = Process(state)
+    try:
+        if netns:
+            p.setns(netns)
+        prog = p.bpf(Cmd.OBJ_GET, A.ObjPinAttr(pathname=rec["prog"]))
+        kind = rec["kind"]
+        if kind == "xdp":
+            attr = A.LinkCreateAttr(prog_fd=prog, attach_type=AttachType.XDP,
+                                    target_ifindex=p.if_nametoindex(rec["target"]), flags=rec["flags"])
+        elif kind == "cgroup":
+            name = {"ingress": "CGROUP_INET_INGRESS", "egress": "CGROUP_INET_EGRESS"}[rec["attach"]]
+            attr = A.LinkCreateAttr(prog_fd=prog, attach_type=AttachType[name],
+                                    target_fd=p.open_cgroup(rec["target"]), flags=rec["flags"])
+        else:  # tcx_ingress
+            attr = A.LinkCreateAttr(prog_fd=prog, attach_type=AttachType.TCX_INGRESS,
+                                    target_ifindex=p.if_nametoindex(rec["target"]), flags=rec["flags"])
+        try:
+            link = p.bpf(Cmd.LINK_CREATE, attr)
+        except SyscallError as e:
+            return 1, f"BPF_LINK_CREATE: {E.errorcode.get(e.errno, e.errno)} ({os.strerror(e.errno)})"
+        p.bpf(Cmd.OBJ_PIN, A.ObjPinAttr(pathname=rec["link_pin"], bpf_fd=link))
+        return 0, f"link pinned at {rec['link_pin']}"
+    finally:
+        p.exit()
+
+
+def net_replay(path: str | Path, state: Path):  # noqa: ANN201
+    """Replay a network scenario (tests/fixtures/net/README.md) on a fresh simulated
+    kernel: namespaces by their recorded names, cgroups, bpffs directories and links made
+    as the recorder made them, ip/tc through pyip/pytc, bpftool through pybpftool, each
+    command its own simulated process in the record's namespace. Yields (record, result)
+    for every command and link creation (result: exit/stdout/stderr)."""
+    from pybpftool.testing import Result, invoke
+    from pykernel import Process
+
+    data = net_scenario(path)
+    names: dict[str, str] = {}
+    for raw in data["records"]:
+        setup = raw.get("setup")
+        ns = names.get(raw.get("ns") or "") if raw.get("ns") else None
+        if setup == "netns":
+            p = Process(state)
+            p.netns_add(raw["name"])
+            p.exit()
+            names[raw["ns"]] = raw["name"]
+            continue
+        if setup == "cgroup":
+            p = Process(state)
+            p.cgroup_mkdir(raw["path"])
+            p.exit()
+            continue
+        if setup == "link_create":
+            code, text = _link_create(state, raw, ns)
+            yield raw, Result(code, text.encode(), b"")
+            continue
+        if setup is not None:  # sysctl (IPv6 is not simulated), mkdir (pins make parents), traffic
+            continue
+        tool, argv = raw["argv"][0], raw["argv"][1:]
+        stdin = (raw.get("stdin") or "").encode()
+        if tool == "bpftool":
+            res = invoke(argv, state_dir=state, stdin=stdin, cwd=PROGS, netns=ns, prog_name=tool)
+        else:
+            from pyip.testing import invoke as ip_invoke
+
+            res = ip_invoke(argv, tool=tool, state_dir=state, stdin=stdin, cwd=PROGS, netns=ns)
+        yield raw, res
+
+
+def net_differences(path: str | Path, state: Path, *, only: str = "bpftool", setup: bool = False) -> list[str]:
+    """Records of ``only`` (argv[0]) whose normalised output or exit differs from the
+    fixture. With ``setup``, also the other tools' records and link creations whose exit
+    differs (the replay no longer sets up what the real run had)."""
+    nn = oracle_net()
+    diffs: list[str] = []
+    for raw, res in net_replay(path, state):
+        if "setup" in raw:
+            if setup and (res.exit_code != raw["exit"] or res.out != raw["result"]):
+                diffs.append(f"link_create {raw['kind']} {raw['target']}: want {raw['result']!r}, got {res.out!r}")
+            continue
+        tool = raw["argv"][0]
+        want_out = raw.get("norm", {}).get("stdout", raw["stdout"])
+        want_err = raw.get("norm", {}).get("stderr", raw["stderr"])
+        got_out, got_err = nn.normalize_net(res.out, tool), nn.normalize_net(res.err, tool)
+        if tool == "bpftool" and "-f" in raw["argv"]:
+            base = oracle_normalize()
+            want_out, got_out = base.sort_pinned(want_out), base.sort_pinned(got_out)
+        if tool != only:
+            if setup and res.exit_code != raw["exit"]:
+                diffs.append(f"(setup) {' '.join(raw['argv'])}: exit {res.exit_code}, want {raw['exit']}: "
+                             f"{res.err.strip()[:200]}")
+            continue
+        if (res.exit_code, got_out, got_err) != (raw["exit"], want_out, want_err):
+            lines = [f"{' '.join(raw['argv'])}"]
+            if res.exit_code != raw["exit"]:
+                lines.append(f"  exit: want {raw['exit']} got {res.exit_code}")
+            if got_out != want_out:
+                lines.append(f"  stdout: want {want_out!r}\n  stdout:  got {got_out!r}")
+            if got_err != want_err:
+                lines.append(f"  stderr: want {want_err!r}\n  stderr:  got {got_err!r}")
+            diffs.append("\n".join(lines))
+    return diffs
