@@ -360,8 +360,8 @@ def iplink_parse(args: Args, req: LinkReq, create: bool) -> tuple[int, str | Non
             err(f"Invalid address length {addr_len} - must be {halen} bytes\n")
             return -1, None, None
 
-    if not create and index:
-        err("index can be used only when creating devices.\n")
+    if not create and index and netns == -1:
+        err("index can be used only when creating devices or when moving device to another netns.\n")
         raise Exit(-1)
 
     if group != -1 and dev is None:
@@ -611,11 +611,21 @@ def ipaddr_list_link(args: Args) -> int:
         J.delete_json_obj()
         return -2
     for info in infos:
+        if _kernel_filtered(info, f):
+            continue
         J.open_json_object(None)
         _print_one(info, f)
         J.close_json_object()
     J.delete_json_obj()
     return 0
+
+
+def _kernel_filtered(info: R.IfInfo, f: Filter) -> bool:
+    """What ip asks the kernel to leave out of the dump (IFLA_LINKINFO kind, IFLA_MASTER):
+    those devices get no JSON object at all, unlike the ones print_linkinfo() skips."""
+    if f.kind is not None and info.kind != f.kind:
+        return True
+    return f.master > 0
 
 
 def _print_one(info: R.IfInfo, f: Filter) -> int:
@@ -688,6 +698,9 @@ def _oper_state(state: int, brief: bool = False) -> None:
 
 
 def _ll_type(t: int) -> str:
+    """ll_type_n2a(): the name of an ARPHRD type, ``[N]`` with -Numeric or unknown."""
+    if opts.numeric:
+        return f"[{t}]"
     return {R.ARPHRD_ETHER: "ether", R.ARPHRD_LOOPBACK: "loopback", R.ARPHRD_NONE: "none"}.get(t, f"[{t}]")
 
 
@@ -987,7 +1000,13 @@ def do_iplink(args: Args) -> int:
         return iplink_modify(rest, R.RTM_DELLINK, 0)
     if matches(a, "show") or matches(a, "lst") or matches(a, "list"):
         return ipaddr_list_link(rest)
-    if matches(a, "xstats") or matches(a, "afstats") or matches(a, "property"):
+    if matches(a, "xstats"):
+        if rest.argc == 0:
+            err("xstats: missing argument\n")
+            return -1
+        err("RTNETLINK answers: Operation not supported\n")
+        return -2
+    if matches(a, "afstats") or matches(a, "property"):
         err("RTNETLINK answers: Operation not supported\n")
         return -2
     if matches(a, "help"):

@@ -221,21 +221,20 @@ def tc_qdisc_list(args: Args) -> int:
             dev = args.next_arg()
         elif a in ("ingress", "clsact", "root"):
             if parent:
-                err("Duplicate parent ID\n")
-                usage()
+                invarg("parent is already specified", a)
             parent = R.TC_H_ROOT if a == "root" else R.TC_H_INGRESS
         elif a == "parent":
-            v = args.next_arg()
             if parent:
-                duparg("parent", v)
+                invarg("parent is already specified", a)
+            v = args.next_arg()
             p = get_tc_classid(v)
             if p is None:
                 invarg("invalid parent ID", v)
             parent = p  # type: ignore[assignment]
         elif a == "handle":
-            v = args.next_arg()
             if handle:
-                duparg("handle", v)
+                invarg("handle is already specified", a)
+            v = args.next_arg()
             h = get_qdisc_handle(v)
             if h is None:
                 invarg("invalid qdisc ID", v)

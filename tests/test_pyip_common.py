@@ -85,6 +85,10 @@ _EXTRA = [(n, re.compile(p, re.S), r) for n, p, r in EXTRA_RULES]
 KNOWN: dict[tuple[str, str], str] = {
     ("tc_filter", "tc filter show dev v0 ingress pref 5"):
         "the simulated kernel's filter dump does not filter by the tcm_info priority",
+    ("tc_extra", "tc filter show dev v0 ingress protocol all"):
+        "the simulated kernel's filter dump does not filter by the tcm_info protocol",
+    ("ip_extra", "ip -d link show dev v6"):
+        "the simulated kernel ignores IFLA_TXQLEN when it creates a device",
     ("tc_filter", "tc filter add dev v0 egress pref 22 bpf bytecode 1,6 0 0 4294967295, classid 1:2"):
         "the simulated kernel has no classic BPF (TCA_BPF_OPS)",
     ("tc_filter", "tc filter show dev v0 egress"): "shows the classic BPF filter (see bytecode)",
