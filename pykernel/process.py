@@ -254,6 +254,14 @@ class Process:
 
         return kernel_config()
 
+    def cgroup_readdir(self, path: str) -> list[str]:
+        """getdents on a cgroup directory: the child cgroups in the order a real cgroupfs
+        lists them (kernfs name-hash order, what ``nftw`` walks); ENOENT/ENOTDIR."""
+        from .net import cgroup
+        from .procfs import kernfs_order
+
+        return kernfs_order(self._run(lambda k: cgroup.listdir(k, path), reap=False))
+
     def nr_cpus(self) -> int:
         """Possible CPUs (/sys/devices/system/cpu/possible): per-CPU maps hold this many
         values, perf event arrays get one ring per CPU."""

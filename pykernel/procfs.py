@@ -12,6 +12,7 @@ Linux exposes these as files; here each is a function of the kernel state that a
   ``/proc/sys/net/core/bpf_jit_*``.
 * :func:`kernel_config` - the build configuration (``/proc/config.gz``): the ``CONFIG_*``
   options ``bpftool feature probe`` looks for.
+* :func:`kernfs_order` - the order ``getdents`` lists a kernfs directory (cgroupfs) in.
 
 The values describe the simulated kernel, not the host. Where the reference machine
 (6.18.44, x86-64) and the simulation agree they are the reference machine's; where the
@@ -126,6 +127,29 @@ def sysctl(name: str, privileged: bool) -> int:
     if not world_readable and not privileged:
         raise SyscallError(1, f"reading {name} needs CAP_SYS_ADMIN")
     return value
+
+
+# ------------------------------------------------------------------------------ kernfs
+def kernfs_name_hash(name: str) -> int:
+    """kernfs_name_hash(name, NULL): the reiserfs R5 partial hash of the name bytes, folded
+    to 32 bits with hash_long (64-bit golden ratio), kept in 2 .. INT_MAX-1."""
+    h = 0
+    for c in name.encode():
+        h = ((h + (c << 4) + (c >> 4)) * 11) & 0xFFFFFFFFFFFFFFFF
+    h = ((h * 0x61C8864680B583EB) & 0xFFFFFFFFFFFFFFFF) >> 32
+    h &= 0x7FFFFFFF
+    if h < 2:
+        h += 2
+    if h >= 0x7FFFFFFF:
+        h = 0x7FFFFFFF - 1
+    return h
+
+
+def kernfs_order(names: list[str]) -> list[str]:
+    """Directory entries in kernfs readdir order: by name hash, then name (the rbtree
+    order of kernfs_sd_compare). Checked with ``ls -f`` on the reference machine's
+    cgroupfs: x1 c a lnk empty x2 grand db zz b child web."""
+    return sorted(names, key=lambda n: (kernfs_name_hash(n), n))
 
 
 # ---------------------------------------------------------------------------- kallsyms

@@ -159,3 +159,68 @@ def test_tc_section_without_tc(veths, tmp_path: Path) -> None:  # noqa: ANN001
         '[{"xdp":[],"tc":[{"devname":"v0","ifindex":3,"kind":"clsact/ingress","name":"tc_cls.o:[tc]",'
         f'"id":{pid}}},{{"devname":"v0","ifindex":3,"kind":"clsact/egress","name":"tc_mark:[*fsobj]","id":{pid}}}],'
         '"flow_dissector":[]}]\n')
+
+
+def test_cgroup_scenario(tmp_path: Path) -> None:
+    """cli-surface 2.11 and tests/fixtures/net/bpftool/cgroup.json: show/list/tree in every
+    format, effective, attach with none/multi/override and the conflicts, detach, errors."""
+    diffs = net_differences("bpftool/cgroup.json", tmp_path / "s", setup=True)
+    assert not diffs, f"{len(diffs)} differences\n" + "\n".join(diffs[:10])
+
+
+def test_cgroup_tree_walks_in_cgroupfs_readdir_order(tmp_path: Path) -> None:
+    """Children come in kernfs name-hash order, as nftw reads them (measured with ls -f on
+    the reference cgroupfs), and a child at any depth is indented by four spaces."""
+    from pykernel import Process
+    from tests.test_cli_common import run
+
+    state = tmp_path / "s"
+    p = Process(state)
+    base = "/sys/fs/cgroup/unified/t"
+    p.cgroup_mkdir(base)
+    names = "a b c child empty grand lnk zz x1 x2 web db".split()
+    for n in names:
+        p.cgroup_mkdir(f"{base}/{n}")
+    p.cgroup_mkdir(f"{base}/x1/deep")
+    assert p.cgroup_readdir(base) == "x1 c a lnk empty x2 grand db zz b child web".split()
+    p.exit()
+    assert run(["prog", "load", "cg_skb.o", "/sys/fs/bpf/cg"], state).exit_code == 0
+    assert run(["cgroup", "attach", base, "ingress", "pinned", "/sys/fs/bpf/cg", "multi"], state).exit_code == 0
+    out = run(["cgroup", "tree", base, "effective"], state).out.splitlines()
+    paths = [line for line in out if line.startswith("/")]
+    assert paths == [base, f"{base}/x1", f"{base}/x1/deep"] + [f"{base}/{n}" for n in
+                                                               "c a lnk empty x2 grand db zz b child web".split()]
+    assert out[:2] == ["CgroupPath", "ID       AttachType      Name           "]
+    deep = out.index(f"{base}/x1/deep") + 1
+    assert out[deep].startswith("    ") and out[deep].endswith("cgroup_inet_ingress cg_allow" + " " * 23)
+
+
+def test_cgroup_argument_corners(tmp_path: Path) -> None:
+    from pykernel import Process
+    from tests.test_cli_common import run
+
+    state = tmp_path / "s"
+    p = Process(state)
+    p.cgroup_mkdir("/sys/fs/cgroup/e")
+    p.exit()
+    # an empty cgroup: nothing in text, only the closing newline in JSON; tree: "[]"
+    assert run(["cgroup", "show", "/sys/fs/cgroup/e"], state).out == ""
+    assert run(["-j", "cgroup", "show", "/sys/fs/cgroup/e"], state).out == "\n"
+    assert run(["-j", "cgroup", "tree", "/sys/fs/cgroup/e"], state).out == "[]\n"
+    # bpftool takes the first word after "tree" as the root, whatever it is
+    r = run(["cgroup", "tree", "effective"], state)
+    assert (r.exit_code, r.err) == (255, "Error: can't iterate over effective: No such file or directory\n")
+    r = run(["cgroup", "show", "/sys/fs/cgroup/e", "effective", "effective"], state)
+    assert (r.exit_code, r.err) == (255, "Error: duplicated argument: effective\n")
+    r = run(["cgroup", "show", "/sys/fs/cgroup/e", "frob"], state)
+    assert r.err == "Error: expected no more arguments, 'effective', got: 'frob'?\n"
+    # the default root is the cgroup v2 mount
+    assert run(["cgroup", "tree"], state).out.startswith("CgroupPath\n")
+    # traditional names by prefix, libbpf's names exactly
+    assert run(["prog", "load", "cg_skb.o", "/sys/fs/bpf/cg"], state).exit_code == 0
+    for word in ("ingr", "cgroup_inet_ingress"):
+        r = run(["-j", "cgroup", "attach", "/sys/fs/cgroup/e", word, "pinned", "/sys/fs/bpf/cg", "multi"], state)
+        assert (r.exit_code, r.out) == (0, "null\n")
+        assert run(["cgroup", "detach", "/sys/fs/cgroup/e", word, "pinned", "/sys/fs/bpf/cg"], state).exit_code == 0
+    r = run(["cgroup", "attach", "/sys/fs/cgroup/e", "xdp", "pinned", "/sys/fs/bpf/cg"], state)
+    assert (r.exit_code, r.err) == (255, "Error: failed to attach program\n")
