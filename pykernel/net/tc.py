@@ -60,7 +60,10 @@ def qdisc_infos(dev: Netdev) -> list[R.QdiscInfo]:
             out.append(R.QdiscInfo(dev.ifindex, "pfifo_fast", 0, q + 1, refcnt=1,
                                    options={"bands": 3, "priomap": list(PFIFO_FAST_PRIOMAP)}))
     if dev.ingress:
-        out.append(R.QdiscInfo(dev.ifindex, dev.ingress, R.TC_H_INGRESS_HANDLE, R.TC_H_INGRESS, refcnt=1))
+        st = dev.stats
+        out.append(R.QdiscInfo(dev.ifindex, dev.ingress, R.TC_H_INGRESS_HANDLE, R.TC_H_INGRESS, refcnt=1,
+                               bytes=int(st.get("clsact_bytes", 0)), packets=int(st.get("clsact_packets", 0)),
+                               drops=int(st.get("clsact_drops", 0))))
     return out
 
 
@@ -184,6 +187,8 @@ def get_or_del_qdisc(k: Kernel, req: R.QdiscRequest) -> R.QdiscInfo | None:
             raise SyscallError(ENOENT, "zero", extack="Cannot delete qdisc with handle of zero")
         _flush_device(k, dev)
         dev.ingress = ""
+        for key in ("clsact_bytes", "clsact_packets", "clsact_drops"):
+            dev.stats.pop(key, None)
         dev.save(k.tx)
         return None
     parent = R.TC_H_ROOT if clid == R.TC_H_ROOT else R.TC_H_INGRESS
