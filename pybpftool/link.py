@@ -1,7 +1,9 @@
 """``pybpftool link``: show, pin and detach bpf_link objects — bpftool v7.1's link.c.
 
-The simulated kernel has links once attachments exist (a later issue); until then
-``show`` lists nothing, as the real tool on a machine without links."""
+The simulated kernel makes XDP and cgroup links (BPF_LINK_CREATE); ``show`` prints what
+bpftool v7.1 prints of each type: the header (``89: xdp  prog 122  ``, two trailing
+spaces), a ``\tcgroup_id N  attach_type T  `` line for cgroup links, ``type N`` for link
+types v7.1 has no name for (tcx is 11), and ``\tpinned PATH`` lines with ``-f``."""
 
 from __future__ import annotations
 
@@ -64,7 +66,7 @@ def _show_link(fd: int, pins) -> int:
     parts = [f"{info.id}: ", f"{type_name}  " if type_name else f"type {info.type}  ",
              f"prog {info.prog_id}  "]
     if info.type == LinkType.CGROUP:
-        parts.append(f"cgroup_id {info.cgroup_id}  ")
+        parts.append(f"\n\tcgroup_id {info.cgroup_id}  ")
         parts.append(f"attach_type {attach}  " if attach else f"attach_type {info.attach_type}  ")
     if pins:
         for p in pins.get(info.id, []):

@@ -224,3 +224,54 @@ def test_cgroup_argument_corners(tmp_path: Path) -> None:
         assert run(["cgroup", "detach", "/sys/fs/cgroup/e", word, "pinned", "/sys/fs/bpf/cg"], state).exit_code == 0
     r = run(["cgroup", "attach", "/sys/fs/cgroup/e", "xdp", "pinned", "/sys/fs/bpf/cg"], state)
     assert (r.exit_code, r.err) == (255, "Error: failed to attach program\n")
+
+
+@needs_ip_tc
+def test_link_scenario(tmp_path: Path) -> None:
+    """cli-surface 2.10 and tests/fixtures/net/bpftool/link.json: XDP links (driver and
+    generic), a cgroup link, show/pin/detach in every format, what net/cgroup/ip show
+    while a link is attached, and the errors. The tcx link of the recording is left out:
+    the simulated kernel has no tcx hook (BPF_LINK_CREATE of a sched_cls program fails)."""
+    diffs = net_differences("bpftool/link.json", tmp_path / "s", setup=True, skip=("/lnk/tcx", "tcx_ingress"))
+    assert not diffs, f"{len(diffs)} differences\n" + "\n".join(diffs[:10])
+
+
+def test_link_show_all_pin_detach_without_ip(veths, tmp_path: Path) -> None:  # noqa: ANN001
+    """Every link in id order (XDP then cgroup), -f, link pin, link detach (the XDP link
+    keeps its line, the cgroup link shows cgroup_id 0) and the errors of cli-surface 2.10."""
+    from tests.test_cli_common import _link_create, run
+
+    bt = veths
+    state = tmp_path / "s"
+    from pykernel import Process
+
+    p = Process(state)
+    p.cgroup_mkdir("/sys/fs/cgroup/lk")
+    p.exit()
+    assert run(["prog", "load", "cg_skb.o", "/sys/fs/bpf/cga"], state).exit_code == 0
+    assert _link_create(state, {"kind": "xdp", "prog": "/sys/fs/bpf/xp", "target": "v0", "flags": 0,
+                                "link_pin": "/sys/fs/bpf/lx"}, "t1")[0] == 0
+    assert _link_create(state, {"kind": "cgroup", "prog": "/sys/fs/bpf/cga", "target": "/sys/fs/cgroup/lk",
+                                "attach": "ingress", "flags": 0, "link_pin": "/sys/fs/bpf/lc"}, None)[0] == 0
+    ids = {k: bt("-j", "prog", "show", "pinned", v).out.split('"id":')[1].split(",")[0]
+           for k, v in (("xdp", "/sys/fs/bpf/xp"), ("cg", "/sys/fs/bpf/cga"))}
+    r = bt("link", "show")
+    lines = r.out.splitlines(keepends=True)
+    assert lines[0].endswith(f": xdp  prog {ids['xdp']}  \n")
+    assert lines[1].endswith(f": cgroup  prog {ids['cg']}  \n")
+    assert lines[2].startswith("\tcgroup_id ") and lines[2].endswith("  attach_type cgroup_inet_ingress  \n")
+    assert bt("link", "pin", "pinned", "/sys/fs/bpf/lx", "/sys/fs/bpf/lx2").exit_code == 0
+    r = bt("-f", "link", "show", "pinned", "/sys/fs/bpf/lx")
+    # both pins, in the order bpftool's id hashmap gives them back (the fixtures sort them)
+    assert sorted(r.out.splitlines()[1:]) == ["\tpinned /sys/fs/bpf/lx", "\tpinned /sys/fs/bpf/lx2"]
+    r = bt("-j", "link", "show")
+    assert r.out.startswith('[{"id":') and '"type":"cgroup"' in r.out and r.out.endswith("}]\n")
+    assert bt("link", "detach", "pinned", "/sys/fs/bpf/lc").exit_code == 0
+    assert "\tcgroup_id 0  attach_type cgroup_inet_ingress  \n" in bt("link", "show", "pinned", "/sys/fs/bpf/lc").out
+    r = bt("link", "detach", "id", "99999")
+    assert (r.exit_code, r.err) == (1, "Error: failed to get link with ID 99999: No such file or directory\n")
+    r = bt("link", "show", "pinned", "/sys/fs/bpf/xp")
+    assert (r.exit_code, r.err) == (255, "Error: incorrect object type: prog\n")
+    r = bt("net", "detach", "xdp", "dev", "v0")
+    assert (r.exit_code, r.err) == (240, "libbpf: Kernel error message: Can't replace active BPF XDP link\n"
+                                         "Error: interface xdp detach failed: Device or resource busy\n")
