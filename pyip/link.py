@@ -741,8 +741,12 @@ def print_linkinfo(info: R.IfInfo, f: Filter) -> int:
 
     if info.link_netnsid is not None:
         nsid = info.link_netnsid
+        name = rtnl.peer_netns_name(info.ifindex, info.link, nsid) \
+            if nsid >= 0 and info.link and not J.is_json_context() else None
         if J.is_json_context():
             J.print_int(J.JSON, "link_netnsid", None, nsid)
+        elif name is not None:
+            J.print_string(J.FP, None, " link-netns %s", name)
         elif nsid >= 0:
             J.print_int(J.FP, None, " link-netnsid %d", nsid)
         else:

@@ -151,3 +151,46 @@ def index_to_flags(ifindex: int) -> int:
 
 def forget_names() -> None:
     _name_cache.clear()
+    _nsid_names.clear()
+
+
+_nsid_names: dict[tuple[int, int], str | None] = {}
+
+
+def peer_netns_name(ifindex: int, peer_ifindex: int, nsid: int) -> str | None:
+    """get_name_from_nsid() for a veth whose peer lives in another namespace: the name
+    of the namespace holding device ``peer_ifindex`` paired with ``ifindex``. ip asks the
+    kernel for the id of each /run/netns entry; here each named namespace is entered in
+    turn and searched for the peer (the calling process comes back where it was)."""
+    from pykernel.uapi import rtnl as R
+
+    key = (ifindex, nsid)
+    if key in _nsid_names:
+        return _nsid_names[key]
+    p = proc()
+    here = getattr(p, "netns", "")
+    found: str | None = None
+    try:
+        names = list(p.netns_list())
+    except SyscallError:
+        names = []
+    try:
+        for name in names + [""]:
+            if name == here:
+                continue
+            try:
+                p.setns(name)
+                infos = p.netlink(R.LinkRequest(type=R.RTM_GETLINK, flags=R.NLM_F_REQUEST | R.NLM_F_DUMP))
+            except SyscallError:
+                continue
+            if any(i.ifindex == peer_ifindex and i.link == ifindex and i.link_netnsid is not None
+                   for i in infos or []):
+                found = name or None
+                break
+    finally:
+        try:
+            p.setns(here)
+        except SyscallError:
+            pass
+    _nsid_names[key] = found
+    return found
