@@ -22,6 +22,7 @@ from pykernel.uapi import rtnl as R
 
 from . import bpf, rtnl
 from . import json_print as J
+from .options import opts
 from .usage import LINK_USAGE, VETH_USAGE
 from .utils import (
     Args,
@@ -53,18 +54,6 @@ COMMANDS = ("add", "set", "change", "replace", "delete", "show", "lst", "list", 
             "afstats", "property", "help")
 
 
-class Options:
-    """The global options link cares about (set by pyip.main)."""
-
-    force = False
-    details = 0
-    stats = 0
-    brief = False
-    oneline = False
-    numeric = False
-
-
-opts = Options()
 
 
 def usage() -> None:

@@ -20,7 +20,7 @@ import sys
 
 from . import IPROUTE2_VERSION, LIBBPF_VERSION, rtnl
 from . import json_print as J
-from .link import opts as link_opts
+from .options import opts as link_opts
 from .usage import IP_USAGE
 from .utils import Args, Exit, err, getcmdlines, makeargs, matches, out, strerror
 
@@ -122,8 +122,7 @@ def run(argv: list[str]) -> int:
     J.configure(False, False)
     J.SL[0] = "\n"
     rtnl.reset()
-    for k in ("force", "details", "stats", "brief", "oneline", "numeric"):
-        setattr(link_opts, k, type(link_opts).__dict__[k])
+    link_opts.reset()
     st = State()
     globals()["state"] = st
     args = Args(list(argv), 1)

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pykernel.uapi.errors import SyscallError
-
 from .utils import err, strerror
 
 if TYPE_CHECKING:
@@ -59,6 +57,8 @@ class NetlinkError(Exception):
 
 def talk(request: Any) -> Any:
     """rtnl_talk(): one request, its reply (a record, a list for dumps, None for DEL)."""
+    from pykernel.uapi.errors import SyscallError
+
     try:
         return proc().netlink(request)
     except SyscallError as e:
@@ -86,6 +86,8 @@ def netns_switch(name: str | None) -> bool:
     """``-n NAME`` (netns_switch()): enter the namespace, or print iproute2's message and
     return False. ``name`` None is a missing argument, which iproute2 shows as (null)."""
     global _netns
+    from pykernel.uapi.errors import SyscallError
+
     shown = "(null)" if name is None else name
     if name is None:
         err(f'Cannot open network namespace "{shown}": {strerror(2)}\n')
@@ -163,6 +165,7 @@ def peer_netns_name(ifindex: int, peer_ifindex: int, nsid: int) -> str | None:
     kernel for the id of each /run/netns entry; here each named namespace is entered in
     turn and searched for the peer (the calling process comes back where it was)."""
     from pykernel.uapi import rtnl as R
+    from pykernel.uapi.errors import SyscallError
 
     key = (ifindex, nsid)
     if key in _nsid_names:

@@ -21,6 +21,7 @@ from pyip.utils import Args, Exit, duparg, err, get_u32, invarg, matches, nodev
 from pykernel.uapi import rtnl as R
 from pykernel.uapi.consts import ProgType
 
+from .options import opts
 from .tc_util import get_tc_classid, ll_proto_a2n, ll_proto_n2a, print_tc_classid
 from .usage import BPF_USAGE, FILTER_USAGE
 
@@ -29,13 +30,6 @@ KNOWN_KINDS = ("basic", "bpf", "cgroup", "flow", "flower", "fw", "matchall", "ro
                "rsvp6", "tcindex", "u32")
 
 
-class Options:
-    stats = 0
-    details = 0
-    numeric = False
-
-
-opts = Options()
 
 
 class Show:

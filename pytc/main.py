@@ -19,8 +19,7 @@ from pyip import IPROUTE2_VERSION, LIBBPF_VERSION, rtnl
 from pyip import json_print as J
 from pyip.utils import Args, Exit, err, getcmdlines, makeargs, matches, out, strerror
 
-from . import filter as F
-from . import qdisc as Q
+from .options import opts
 from .usage import CHAIN_USAGE, CLASS_USAGE, TC_USAGE
 
 
@@ -53,11 +52,15 @@ def do_cmd(args: Args) -> int:
     a = args.cur
     rest = Args(args.vec, args.i + 1)
     if matches(a, "qdisc"):
-        return Q.do_qdisc(rest)
+        from .qdisc import do_qdisc
+
+        return do_qdisc(rest)
     if matches(a, "class"):
         return _simple_object("class", CLASS_USAGE, rest)
     if matches(a, "filter"):
-        return F.do_filter(rest)
+        from .filter import do_filter
+
+        return do_filter(rest)
     if matches(a, "chain"):
         return _simple_object("chain", CHAIN_USAGE, rest)
     if matches(a, "help"):
@@ -106,11 +109,7 @@ def run(argv: list[str]) -> int:
     J.configure(False, False)
     J.SL[0] = "\n"
     rtnl.reset()
-    for o in (Q.opts, F.opts):
-        for k in ("stats", "details"):
-            setattr(o, k, 0)
-    Q.opts.raw = False
-    F.opts.numeric = False
+    opts.reset()
     json = pretty = force = oneline = False
     batch_file: str | None = None
     args = Args(list(argv), 1)
@@ -120,13 +119,11 @@ def run(argv: list[str]) -> int:
             if not a.startswith("-"):
                 break
             if matches(a, "-stats") or matches(a, "-statistics"):
-                Q.opts.stats += 1
-                F.opts.stats += 1
+                opts.stats += 1
             elif matches(a, "-details"):
-                Q.opts.details += 1
-                F.opts.details += 1
+                opts.details += 1
             elif matches(a, "-raw"):
-                Q.opts.raw = True
+                opts.raw = True
             elif matches(a, "-pretty"):
                 pretty = True
             elif matches(a, "-graph"):
@@ -151,7 +148,7 @@ def run(argv: list[str]) -> int:
                 if not rtnl.netns_switch(args.cur if args.argc > 0 else None):
                     return 255
             elif matches(a, "-Numeric"):
-                F.opts.numeric = True
+                opts.numeric = True
             elif matches(a, "-names") or matches(a, "-nm"):
                 pass
             elif matches(a, "-cf") or matches(a, "-conf"):

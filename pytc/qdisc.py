@@ -17,17 +17,9 @@ from pyip import rtnl
 from pyip.utils import Args, duparg, err, get_u32, invarg, matches, nodev
 from pykernel.uapi import rtnl as R
 
+from .options import opts
 from .tc_util import get_qdisc_handle, get_tc_classid, print_tc_classid, sprint_size
 from .usage import CLSACT_USAGE, INGRESS_USAGE, QDISC_USAGE
-
-
-class Options:
-    stats = 0
-    details = 0
-    raw = False
-
-
-opts = Options()
 
 
 def usage() -> None:
