@@ -92,6 +92,10 @@ def netns_switch(name: str | None) -> bool:
     if name is None:
         err(f'Cannot open network namespace "{shown}": {strerror(2)}\n')
         return False
+    if name == "":
+        # /run/netns/ itself opens (a directory), and setns() refuses it
+        err(f'setting the network namespace "{name}" failed: {strerror(22)}\n')
+        return False
     try:
         p = proc()
         p.setns(name)
