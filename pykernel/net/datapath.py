@@ -46,6 +46,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .. import layouts as L
 from ..interp import ExecFault, Run, TranslateError, translate
 from ..interp import helpers as _helpers
 from ..interp.ctx import Netdev as CtxNetdev
@@ -79,6 +80,14 @@ TC_VERDICTS = {-1: "unspec", 0: "ok", 1: "reclassify", 2: "shot", 3: "pipe", 4: 
                7: "redirect", 8: "trap"}
 STACK_PROTOS = {0x0800: "ipv4", 0x0806: "arp", 0x86DD: "ipv6", 0x8100: "vlan", 0x88A8: "vlan"}
 OnWire = Callable[[D.Netdev, bytes, str], None]
+_STACK_KEYS = {proto: ("stack", name) for proto, name in STACK_PROTOS.items()}
+STACK_UNKNOWN = ("stack", "unknown_protocol")
+RX_FRAME = ("rx", "frame")
+DRV_PASS = ("xdp_drv", "pass")
+RX_PACKETS, RX_BYTES = "rx_packets", "rx_bytes"
+_DATA_END = struct.Struct("<QQ")
+_PTRS = struct.Struct("<QQQ")  # xdp_buff data, data_end, data_meta
+XDP_BUFF_DATA = L.XDP_BUFF_DATA
 
 
 def s32(v: int) -> int:
@@ -108,7 +117,9 @@ class _Dev:
     tc: dict[str, list[list[_Filter]]] = field(default_factory=dict)  # hook -> classifier instances
     stats: Counter = field(default_factory=Counter)
     filter_hits: Counter = field(default_factory=Counter)
+    counts: Counter = field(default_factory=Counter)  # (hook, verdict) -> n
     after_drv: bool = False  # a generic program or tc ingress follows native XDP
+    fast: bool = False  # up, native XDP only, nothing after it: receive() takes the short path
 
     @property
     def name(self) -> str:
@@ -124,7 +135,7 @@ class Datapath:
         self.hop_budget = hop_budget
         self.comm = comm
         self.calls = _helpers.kernel_calls()
-        self.counters: Counter = Counter()
+        self.ns = D.ns_of(k)
         self._devs: dict[int, _Dev | None] = {}  # device id -> cache
         self._by_index: dict[tuple[str, int], int] = {}
         self._trs: dict[int, Any] = {}
@@ -195,21 +206,32 @@ class Datapath:
                     tps[-1].append(item)
                 d.tc[hook] = tps
         d.after_drv = "skb" in d.xdp or bool(d.tc.get("ingress"))
+        d.fast = row.up and "drv" in d.xdp and "hw" not in d.xdp and not d.after_drv
         self._devs[dev_id] = d
         self._by_index[(row.ns, row.ifindex)] = dev_id
         return d
 
     def dev_by_index(self, ifindex: int, ns: str | None = None) -> _Dev | None:
-        ns = D.ns_of(self.k) if ns is None else ns
-        key = (ns, ifindex)
-        if key not in self._by_index:
-            row = D.get_by_index(self.k, ifindex, ns)
-            self._by_index[key] = row.id if row else 0
-        did = self._by_index[key]
-        return self.dev(did) if did else None
+        key = (self.ns if ns is None else ns, ifindex)
+        did = self._by_index.get(key)
+        if did is None:
+            row = D.get_by_index(self.k, ifindex, key[0])
+            did = self._by_index[key] = row.id if row else 0
+        return self._devs.get(did) or self.dev(did) if did else None
 
     def _count(self, d: _Dev, hook: str, verdict: str) -> None:
-        self.counters[(d.name, hook, verdict)] += 1
+        d.counts[(hook, verdict)] += 1
+
+    @property
+    def counters(self) -> Counter:
+        """(device, hook, verdict) -> count, over this datapath's life."""
+        out: Counter = Counter()
+        for d in self._devs.values():
+            if d is not None:
+                for (hook, verdict), n in d.counts.items():
+                    if n:
+                        out[(d.row.name, hook, verdict)] += n
+        return out
 
     # -- entry points ---------------------------------------------------------------------------------
     def receive(self, ifindex: int, frame: bytes, rx_queue: int = 0, ns: str | None = None) -> None:
@@ -217,11 +239,56 @@ class Datapath:
         d = self.dev_by_index(ifindex, ns)
         if d is None:
             raise KeyError(ifindex)
-        if d.row.up:
-            d.stats["rx_packets"] += 1
-            d.stats["rx_bytes"] += max(0, len(frame) - ETH_HLEN)
-        self._rx(d, bytes(frame), rx_queue, 0, xdp_frame=False)
-        self._maybe_renew()
+        n = len(frame)
+        if d.fast and ETH_HLEN <= n <= XDP_MAX_LINEAR:
+            st, c = d.stats, d.counts
+            st[RX_PACKETS] += 1
+            st[RX_BYTES] += n - ETH_HLEN
+            c[RX_FRAME] += 1
+            x = self._xctx.get((d.row.id, rx_queue))
+            if x is None:
+                x = self._xdp_ctx(d, frame, rx_queue)
+            else:  # reset the queue's xdp_buff in place: the frame at the headroom, pointers, window
+                r = x.pkt
+                r.buf[XDP_HEADROOM:XDP_HEADROOM + n] = frame
+                start = r.base + XDP_HEADROOM
+                _PTRS.pack_into(x.buff.buf, XDP_BUFF_DATA, start, start + n, start)
+                r.lo, r.hi = start, start + n
+                t = (r.buf, r.base, start, start + n)
+                slot = r.base >> 32
+                mem = self.run.mem
+                mem.rd[slot] = t
+                mem.wr[slot] = t
+            prog, tr = d.xdp["drv"]
+            env = self.env
+            env.ctx = x
+            env.prog = prog
+            ri = env.redirect
+            if ri.map_id or ri.tgt_index or ri.tgt_value is not None:
+                ri.tgt_index = ri.flags = ri.map_id = ri.map_type = 0
+                ri.tgt_value = None
+            self._runs[prog.id] += 1
+            try:
+                act = self.run.run(tr, x.addr) & 0xFFFFFFFF
+            except ExecFault:
+                act = 0
+            if act == 2:
+                c[DRV_PASS] += 1
+                data, end = _DATA_END.unpack_from(x.buff.buf, XDP_BUFF_DATA)
+                buf = x.pkt.buf
+                o = data - x.pkt.base
+                self._deliver_proto(d, (buf[o + 12] << 8) | buf[o + 13] if end - data >= ETH_HLEN else 0)
+            else:
+                self._xdp_verdict(d, "xdp_drv", act, x.packet() + x.frags if act in (3, 4) else frame,
+                                  rx_queue, 0, x)
+        else:
+            if d.row.up:
+                d.stats[RX_PACKETS] += 1
+                d.stats[RX_BYTES] += max(0, n - ETH_HLEN)
+            self._rx(d, bytes(frame), rx_queue, 0, xdp_frame=False)
+        if self.run.mem._next_slot - DYN_SLOT_FIRST > SLOT_RENEW:
+            self._settle_run()
+            self._new_run()
 
     def transmit(self, ifindex: int, frame: bytes, ns: str | None = None) -> bool:
         """The host stack sends ``frame`` on device ``ifindex`` (an AF_PACKET send): tc egress,
@@ -287,12 +354,12 @@ class Datapath:
         self._deliver_proto(d, int.from_bytes(frame[12:14], "big"))
 
     def _deliver_proto(self, d: _Dev, proto: int) -> None:
-        name = STACK_PROTOS.get(proto)
-        if name is None:
+        key = _STACK_KEYS.get(proto)
+        if key is None:
             d.stats["rx_dropped"] += 1
-            self._count(d, "stack", "unknown_protocol")
+            d.counts[STACK_UNKNOWN] += 1
         else:
-            self._count(d, "stack", name)
+            d.counts[key] += 1
 
     # -- XDP ------------------------------------------------------------------------------------------
     def _xdp_ctx(self, d: _Dev, frame: bytes, queue: int) -> XdpCtx:
@@ -319,8 +386,9 @@ class Datapath:
         env.ctx = x
         env.prog = prog
         ri = env.redirect
-        ri.tgt_index = ri.flags = ri.map_id = ri.map_type = 0
-        ri.tgt_value = None
+        if ri.map_id or ri.tgt_index or ri.tgt_value is not None:
+            ri.tgt_index = ri.flags = ri.map_id = ri.map_type = 0
+            ri.tgt_value = None
         self._runs[prog.id] += 1
         try:
             act = self.run.run(tr, x.addr) & 0xFFFFFFFF
