@@ -226,6 +226,24 @@ def ifindex_name(ifindex: int, ns_dev: int = 0, ns_ino: int = 0) -> str | None:
         return None
 
 
+def dev_vendor(ifindex: int) -> int:
+    """/sys/class/net/<dev>/device/vendor: the PCI vendor of a device (0x19ee for a
+    Netronome NIC), 0 for a virtual device or when unknown."""
+    try:
+        info = netlink(_getlink(ifindex))
+    except SyscallError:
+        return 0
+    if getattr(info, "parent_bus", None) == "pci" and getattr(info, "kind", None) == "nfp":
+        return 0x19EE
+    return 0
+
+
+def _getlink(ifindex: int) -> Any:
+    from pykernel.uapi import rtnl as R
+
+    return R.LinkRequest(R.RTM_GETLINK, R.NLM_F_REQUEST, ifindex=ifindex)
+
+
 def kernel_symbols():
     """/proc/kallsyms of the simulated kernel, as bpftool's xlated dumper loads it: every
     symbol by address, and ``__bpf_call_base`` (helper calls hold ``func - base``)."""
