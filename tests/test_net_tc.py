@@ -116,7 +116,7 @@ def test_filter_errors(p: Process) -> None:
     bad_parent.parent = R.TC_H_INGRESS_HANDLE
     assert err(p.netlink, bad_parent) == (errno.EINVAL, None)
     add_filter(p, v0, fd, prio=32768)
-    assert err(add_filter, p, v0, fd) == (errno.EINVAL, "Lowest ID from auto-alloc range already in use")
+    assert err(add_filter, p, v0, fd) == (errno.ENOSPC, "Lowest ID from auto-alloc range already in use")
 
 
 def test_replace_change_delete(p: Process) -> None:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import config
 from ..uapi import rtnl as R
-from ..uapi.consts import EEXIST, EINVAL, ENODEV, ENOSPC, EOPNOTSUPP
+from ..uapi.consts import EEXIST, EINVAL, ENODEV, ENOSPC, EOPNOTSUPP, ERANGE
 from ..uapi.errors import SyscallError
 from . import schema
 
@@ -283,7 +283,7 @@ def check_new_name(k: Kernel, ns: str, name: str | None, kind: str, taken: set[s
     if name is None or name == "":
         name = f"{kind}%d"
     if len(name.encode()) >= R.IFNAMSIZ:
-        raise SyscallError(EINVAL, "IFLA_IFNAME too long", extack="Attribute failed policy validation")
+        raise SyscallError(ERANGE, "IFLA_IFNAME too long", extack="Attribute failed policy validation")
     if "%" in name:
         if not valid_name(name.replace("%d", "0")):
             raise SyscallError(EINVAL, f"invalid device name {name!r}")

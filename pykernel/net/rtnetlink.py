@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..uapi import rtnl as R
-from ..uapi.consts import EEXIST, EINVAL, ENODEV, EOPNOTSUPP
+from ..uapi.consts import EEXIST, EINVAL, ENODEV, EOPNOTSUPP, ERANGE
 from ..uapi.errors import SyscallError
 from . import devices as D
 from . import netns, schema, tc, xdp
@@ -52,7 +52,7 @@ def _link(k: Kernel, req: R.LinkRequest) -> Any:
         if req.flags & R.NLM_F_DUMP == R.NLM_F_DUMP:
             return [D.ifinfo(k, d) for d in D.all_devices(k)]
         if req.ifname is not None and len(req.ifname.encode()) >= R.IFNAMSIZ:
-            raise SyscallError(EINVAL, "name", extack="Attribute failed policy validation")
+            raise SyscallError(ERANGE, "name", extack="Attribute failed policy validation")
         d = _find(k, req)
         if d is None:
             raise SyscallError(ENODEV, "no such device")
@@ -65,7 +65,7 @@ def _link(k: Kernel, req: R.LinkRequest) -> Any:
         return None
     if t in (R.RTM_NEWLINK, R.RTM_SETLINK):
         if req.ifname is not None and len(req.ifname.encode()) >= R.IFNAMSIZ:
-            raise SyscallError(EINVAL, "name", extack="Attribute failed policy validation")
+            raise SyscallError(ERANGE, "name", extack="Attribute failed policy validation")
         d = _find(k, req)
         if t == R.RTM_SETLINK:
             if d is None:

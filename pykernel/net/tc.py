@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..uapi import rtnl as R
-from ..uapi.consts import EEXIST, EINVAL, ENOENT, EOPNOTSUPP, ProgType
+from ..uapi.consts import EEXIST, EINVAL, ENOENT, ENOSPC, EOPNOTSUPP, ProgType
 from ..uapi.errors import SyscallError
 from .devices import Netdev, all_devices, require
 
@@ -265,7 +265,7 @@ def _tp_find(k: Kernel, dev: Netdev, hook: str, chain: int, protocol: int, prio:
         if p >= prio:
             if p == prio:
                 if prio_allocate:
-                    raise SyscallError(EINVAL, "auto prio taken",
+                    raise SyscallError(ENOSPC, "auto prio taken",
                                        extack="Lowest ID from auto-alloc range already in use")
                 if proto != protocol and protocol:
                     raise SyscallError(EINVAL, "protocol mismatch",
