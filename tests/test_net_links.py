@@ -117,7 +117,7 @@ def test_link_prog_type_checks(p: Process) -> None:
     v0, _ = veth(p)
     fds = load(p, "tc_cls.o") | load(p, "cg_skb.o") | load(p, "xdp_pass.o")
     assert err(xdp_link, p, fds["tc_mark"], v0)[0] == errno.EINVAL
-    assert err(xdp_link, p, fds["cg_allow"], v0)[0] == errno.EBADF  # a cgroup program wants a cgroup fd
+    assert err(xdp_link, p, fds["cg_allow"], v0)[0] == errno.EINVAL  # a cgroup_skb program on the XDP hook
     assert err(p.bpf, Cmd.LINK_CREATE, LinkCreateAttr(fds["xdp_pass"], target_ifindex=v0,
                                                       attach_type=AttachType.CGROUP_INET_INGRESS))[0] == errno.EINVAL
 

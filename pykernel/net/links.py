@@ -48,6 +48,8 @@ def _check_attach_type(prog: Prog, atype: int) -> None:
             raise SyscallError(EINVAL, "attach type differs from the expected attach type")
         return
     if prog.type == ProgType.CGROUP_SKB:
+        if CG.CGROUP_ATTACH.get(atype) != ProgType.CGROUP_SKB:
+            raise SyscallError(EINVAL, "attach type is not a cgroup_skb hook")
         if prog.extra.get("enforce_expected_attach_type") and prog.expected_attach_type != atype:
             raise SyscallError(EINVAL, "attach type differs from the expected attach type")
         return
@@ -121,8 +123,13 @@ def _cleanup(k: Kernel, lk: LinkObject) -> None:
     k.ref_drop(LINK, lk.id)
 
 
+def _target(a: A.LinkCreateAttr) -> int:
+    """target_fd and target_ifindex share one field of union bpf_attr."""
+    return a.target_fd or a.target_ifindex
+
+
 def _xdp_link(k: Kernel, prog: Prog, a: A.LinkCreateAttr) -> int:
-    dev = D.get_by_index(k, a.target_ifindex)
+    dev = D.get_by_index(k, _target(a))
     if dev is None:
         raise SyscallError(EINVAL, f"no device {a.target_ifindex}")
     lk = _prime(k, LinkType.XDP, prog, a.attach_type, {"ifindex": dev.ifindex, "dev": dev.id, "flags": a.flags})
@@ -138,7 +145,7 @@ def _xdp_link(k: Kernel, prog: Prog, a: A.LinkCreateAttr) -> int:
 def _cgroup_link(k: Kernel, prog: Prog, a: A.LinkCreateAttr) -> int:
     if a.flags:
         raise SyscallError(EINVAL, "cgroup link flags")
-    cg = CG.cgroup_of_fd(k, a.target_fd)
+    cg = CG.cgroup_of_fd(k, _target(a))
     lk = _prime(k, LinkType.CGROUP, prog, a.attach_type, {"cgroup_id": cg})
     try:
         CG.attach(k, cg, None, None, lk.id, a.attach_type, CG.F_ALLOW_MULTI)
