@@ -273,6 +273,9 @@ class _Gen:
     def __init__(self, tr: _Translator) -> None:
         self.tr = tr
         self.z32: set[int] = set()  # registers known to be zero-extended 32-bit values
+        # base register -> it has its region tuple in m_<r><k>/o_/lo_/hi_ (k: r=RD, w=WR),
+        # valid until the register is written or a call may move a window
+        self.rcache: set[tuple[int, str]] = set()
 
     def reg(self, r: int, bits: int) -> str:
         if bits == 64 or (bits == 32 and r in self.z32):
@@ -314,8 +317,9 @@ class _Gen:
             self._set(d, value <= M32)
             return [f"r{d} = {_lit(value)}"]
         if k is Kind.LDX:
+            lines = self.load(s, f"r{d}", ins.src, ins.off, op.size, op.signed)
             self._set(d, op.width <= 32 and not op.signed)
-            return self.load(s, f"r{d}", ins.src, ins.off, op.size, op.signed)
+            return lines
         if k is Kind.ST:
             return self.store(s, ins.dst, ins.off, op.size, _lit(ins.imm & ((1 << op.width) - 1)))
         if k is Kind.STX:
@@ -328,6 +332,7 @@ class _Gen:
             return self.call(s)
         if k is Kind.CALLX:
             self.z32.discard(0)
+            self.rcache.clear()
             return ["RUN.ic = ic",
                     f"r0 = CALLX(RUN, {s.pc}, r{ins.dst}, r1, r2, r3, r4, r5) & {_lit(M64)}",
                     "ic = RUN.ic"]
@@ -338,6 +343,16 @@ class _Gen:
             self.z32.add(r)
         else:
             self.z32.discard(r)
+        self.rcache.discard((r, "r"))
+        self.rcache.discard((r, "w"))
+
+    def _region(self, base: int, kind: str, lines: list[str]) -> str:
+        """Suffix of the variables holding the region tuple of ``base``'s slot."""
+        t = f"{base}{kind}"
+        if (base, kind) not in self.rcache:
+            lines.append(f"m{t}, o{t}, lo{t}, hi{t} = {'RD' if kind == 'r' else 'WR'}(r{base} >> 32, NOREG)")
+            self.rcache.add((base, kind))
+        return t
 
     # -- memory ---------------------------------------------------------------
     @staticmethod
@@ -354,15 +369,15 @@ class _Gen:
             if size == 1 and not signed:
                 return [f"{dst} = stk[{o}]"]
             return [f"{dst} = {u}(stk, {o})[0]{tail}"]
+        lines: list[str] = []
+        t = self._region(base, "r", lines)
         a = "a"
-        lines = []
         if off:
             lines.append(f"a = {self._addr(base, off)}")
         else:
             a = f"r{base}"
-        lines.append(f"m, o, lo, hi = RD({a} >> 32, NOREG)")
-        fast = f"m[{a} - o]" if size == 1 and not signed else f"{u}(m, {a} - o)[0]{tail}"
-        lines.append(f"{dst} = {fast} if lo <= {a} and {a} + {size} <= hi "
+        fast = f"m{t}[{a} - o{t}]" if size == 1 and not signed else f"{u}(m{t}, {a} - o{t})[0]{tail}"
+        lines.append(f"{dst} = {fast} if lo{t} <= {a} and {a} + {size} <= hi{t} "
                      f"else SLD({a}, {size}, {s.pc}, {int(signed)})")
         return lines
 
@@ -372,15 +387,15 @@ class _Gen:
             if size == 1:
                 return [f"stk[{o}] = {value}"]
             return [f"P{size}(stk, {o}, {value})"]
+        lines: list[str] = []
+        t = self._region(base, "w", lines)
         a = "a"
-        lines = []
         if off:
             lines.append(f"a = {self._addr(base, off)}")
         else:
             a = f"r{base}"
-        lines.append(f"m, o, lo, hi = WR({a} >> 32, NOREG)")
-        fast = f"m[{a} - o] = {value}" if size == 1 else f"P{size}(m, {a} - o, {value})"
-        lines.append(f"if lo <= {a} and {a} + {size} <= hi: {fast}")
+        fast = f"m{t}[{a} - o{t}] = {value}" if size == 1 else f"P{size}(m{t}, {a} - o{t}, {value})"
+        lines.append(f"if lo{t} <= {a} and {a} + {size} <= hi{t}: {fast}")
         lines.append(f"else: SST({a}, {size}, {value}, {s.pc})")
         return lines
 
@@ -409,6 +424,7 @@ class _Gen:
         ins, op = s.insn, s.op
         off = _lit(ins.imm & M32) if op.kind is Kind.LD_ABS else f"(r{ins.src} + {_lit(ins.imm & M32)}) & {_lit(M32)}"
         self._set(0, True)
+        self.rcache.clear()
         return [f"x = LDABS(RUN, r6, {off}, {op.size}, {s.pc})",
                 "if x is None: return 0, ic",
                 "r0 = x"]
@@ -417,6 +433,7 @@ class _Gen:
     def call(self, s: _Slot) -> list[str]:
         ins = s.insn
         self.z32.discard(0)
+        self.rcache.clear()  # a helper may move a packet window or remap a buffer
         if ins.src == PSEUDO_CALL:
             tgt = _call_target(s)
             self.tr.called.add(tgt)
