@@ -174,3 +174,28 @@ def test_devmap_programs_cannot_be_attached(p: Process) -> None:
     ok = bytes.fromhex("b700000002000000" "9500000000000000")
     fd = p.bpf(Cmd.PROG_LOAD, ProgLoadAttr(6, ok, "GPL", expected_attach_type=AttachType.XDP_DEVMAP))
     assert err(set_xdp, p, "v0", fd, UPD) == (errno.EINVAL, "BPF_XDP_DEVMAP programs can not be attached to a device")
+
+
+def test_device_bound_programs(p: Process) -> None:
+    """A BPF_F_XDP_DEV_BOUND_ONLY program (XDP metadata kfuncs) attaches natively to its own
+    device only."""
+    from pykernel.uapi.attr import ProgLoadAttr
+
+    v0, v1 = veth(p)
+    ok = bytes.fromhex("b700000002000000" "9500000000000000")
+    fd = p.bpf(Cmd.PROG_LOAD, ProgLoadAttr(6, ok, "GPL", prog_flags=1 << 6, prog_ifindex=v0))
+    info = ProgInfo()
+    p.bpf(Cmd.OBJ_GET_INFO_BY_FD, InfoAttr(fd, info))
+    assert info.ifindex == v0
+    assert err(set_xdp, p, "v1", fd, UPD) == (errno.EINVAL, "Program bound to different device")
+    assert err(set_xdp, p, "v0", fd, UPD | R.XDP_FLAGS_SKB_MODE) == (
+        errno.EINVAL, "Can't attach device-bound programs in generic mode")
+    set_xdp(p, "v0", fd, UPD)
+    assert link(p, "v0").xdp.drv_prog_id == info.id
+    # loads bound to devices that cannot take them
+    assert err(p.bpf, Cmd.PROG_LOAD, ProgLoadAttr(6, ok, "GPL", prog_flags=1 << 6, prog_ifindex=1))[0] == (
+        errno.EOPNOTSUPP)  # lo has no ndo_bpf
+    assert err(p.bpf, Cmd.PROG_LOAD, ProgLoadAttr(6, ok, "GPL", prog_ifindex=v1))[0] == errno.EINVAL  # offload
+    assert err(p.bpf, Cmd.PROG_LOAD, ProgLoadAttr(6, ok, "GPL", prog_ifindex=99))[0] == errno.EINVAL
+    assert err(p.bpf, Cmd.PROG_LOAD, ProgLoadAttr(3, ok, "GPL", prog_flags=1 << 6, prog_ifindex=v0))[0] == (
+        errno.EINVAL)  # sched_cls cannot be dev-bound-only
