@@ -518,6 +518,37 @@ for i, f in enumerate(FMTS):
     """))
 
 
+VFMTS = [(b"%c|%5d|%-5d|%05d\0", 32), (b"%c|%5d|%-5d|%05d\0", 30), (b"%c|%5d|%-5d|%05d\0", 24),
+         (b"plain\0", 0), (b"%d %d %d %d %d %d %d %d %d %d %d %d\0", 96),
+         (b"%d %d %d %d %d %d %d %d %d %d %d %d %d\0", 104), (b"%ld %lx\0", 16)]
+for i, (f, data_len) in enumerate(VFMTS):
+    words = [f[j:j + 8].ljust(8, b"\0") for j in range(0, len(f), 8)]
+    stores = "\n".join(f"lddw %r1, {hex(int.from_bytes(w, 'little'))}\nstxdw [%r10-{64 - 8 * k}], %r1"
+                       for k, w in enumerate(words))
+    CASES.append(Case(f"trace_vprintk[{i}]", XDP, f"""
+        {stores}
+        mov %r1, %r10
+        add %r1, -168
+        mov %r2, 0
+    fill:
+        mov %r3, %r2
+        add %r3, 65
+        stxdw [%r1], %r3
+        add %r1, 8
+        add %r2, 1
+        jlt %r2, 13, fill
+        mov %r1, %r10
+        add %r1, -64
+        mov %r2, {len(f)}
+        mov %r3, %r10
+        add %r3, -168
+        mov %r4, {data_len}
+        call 177
+        SAVE 0
+        mov %r0, 2
+        exit
+    """))
+
 # ---- skb helpers (sched_cls unless said otherwise) ----
 def tc(text: str, **kw: object) -> str:
     return "mov %r6, %r1\n" + text
@@ -794,7 +825,7 @@ def test_same_as_real_kernel(case: Case, tmp_path: Path) -> None:
 
 def test_cases_cover_the_helpers() -> None:
     used = {int(m) for c in CASES for m in re.findall(r"call (\d+)", c.asm)}
-    assert {1, 2, 3, 6, 9, 10, 11, 18, 19, 23, 25, 26, 28, 38, 43, 44, 51, 54, 65, 87, 88} <= used
+    assert {1, 2, 3, 6, 9, 10, 11, 18, 19, 23, 25, 26, 28, 38, 43, 44, 51, 54, 65, 87, 88, 177} <= used
 
 
 def test_tail_calls_and_the_limit(tmp_path: Path) -> None:

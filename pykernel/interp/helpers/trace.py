@@ -26,6 +26,7 @@ from .registry import helper
 
 EINVAL = 22
 MAX_ARGS = 3
+MAX_VARARGS = 12  # MAX_BPRINTF_VARARGS
 M64 = 0xFFFFFFFFFFFFFFFF
 FLAGS_TEST_RUN = "b..11"
 
@@ -51,8 +52,9 @@ def _pad(body: str, flags: str, width: int, numeric: bool, sign: str = "") -> st
     return (sign + body).rjust(width)
 
 
-def bprintf(fmt: bytes, args: list[int], read_str: Any, read_mem: Any) -> str:
-    """Check ``fmt`` (bytes up to the NUL) and format it with ``args``."""
+def bprintf(fmt: bytes, args: list[int], read_str: Any, read_mem: Any, max_args: int = MAX_ARGS) -> str:
+    """Check ``fmt`` (bytes up to the NUL) and format it with ``args`` (at most
+    ``max_args`` conversions: 3 for bpf_trace_printk, 12 for bpf_trace_vprintk)."""
     out: list[str] = []
     i, n, spec = 0, len(fmt), 0
     while i < n:
@@ -67,7 +69,7 @@ def bprintf(fmt: bytes, args: list[int], read_str: Any, read_mem: Any) -> str:
             out.append("%")
             i += 2
             continue
-        if spec >= MAX_ARGS:
+        if spec >= min(max_args, len(args)):
             raise FormatError("too many arguments")
         arg = args[spec] & M64
         spec += 1
@@ -155,8 +157,7 @@ def trace_line(env: Any, text: str) -> str:
             f"bpf_trace_printk: {text}")
 
 
-@helper("trace_printk")
-def trace_printk(run: Any, fmt_ptr: int, fmt_size: int, a1: int, a2: int, a3: int) -> int:
+def _printk(run: Any, fmt_ptr: int, fmt_size: int, args: list[int], max_args: int) -> int:
     mem = run.mem
     fmt_size &= 0xFFFFFFFF
     try:
@@ -180,9 +181,29 @@ def trace_printk(run: Any, fmt_ptr: int, fmt_size: int, a1: int, a2: int, a3: in
             return None
 
     try:
-        text = bprintf(raw[:end], [a1, a2, a3], read_str, read_mem)
+        text = bprintf(raw[:end], args, read_str, read_mem, max_args)
     except FormatError:
         return -EINVAL
     text = text[:1023]
     run.env.trace_line(trace_line(run.env, text))
     return len(text)
+
+
+@helper("trace_printk")
+def trace_printk(run: Any, fmt_ptr: int, fmt_size: int, a1: int, a2: int, a3: int) -> int:
+    return _printk(run, fmt_ptr, fmt_size, [a1, a2, a3], MAX_ARGS)
+
+
+@helper("trace_vprintk")
+def trace_vprintk(run: Any, fmt_ptr: int, fmt_size: int, data: int, data_len: int, *_: int) -> int:
+    """bpf_trace_vprintk: up to 12 arguments as u64s at ``data`` (what bpf_printk uses for
+    more than three)."""
+    data_len &= 0xFFFFFFFF
+    if data_len & 7 or data_len > 8 * MAX_VARARGS or (data_len and not data):
+        return -EINVAL
+    try:
+        raw = run.mem.read(data, data_len) if data_len else b""
+    except MemFault:
+        return -EINVAL
+    args = [int.from_bytes(raw[i:i + 8], "little") for i in range(0, data_len, 8)]
+    return _printk(run, fmt_ptr, fmt_size, args, MAX_VARARGS)
