@@ -800,7 +800,7 @@ for size in (0, 16, 63, 64, 65):
     CASES.append(Case(f"xdp_data_out_size[{size}]", XDP, "mov %r0, 2\nexit", data_out=size or None))
     CASES.append(Case(f"skb_data_out_size[{size}]", SCHED_CLS, "mov %r0, 0\nexit", data_out=size or None))
 CASES.append(Case("xdp_frags", XDP, xdp_call(ADJUST_HEAD, 14), data=bytes(range(256)) * 16))
-CASES.append(Case("xdp_live_batch_too_big", XDP, "mov %r0, 2\nexit", flags=2, data_out=None))
+CASES.append(Case("xdp_live_frames_drop", XDP, "mov %r0, 1\nexit", flags=2, data_out=None, repeat=3))
 CASES.append(Case("xdp_unknown_flag", XDP, "mov %r0, 2\nexit", flags=4))
 CASES.append(Case("xdp_cpu", XDP, "mov %r0, 2\nexit", cpu=1))
 CASES.append(Case("xdp_repeat_map_counter", XDP, """
