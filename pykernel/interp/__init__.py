@@ -4,7 +4,11 @@
 * :mod:`.translate` - eBPF -> Python source, compiled once per program and cached;
 * :mod:`.vm` - :class:`Run`, one program run (memory, frames, counters, helpers);
 * :mod:`.calls` - :class:`CallTable` / :class:`HelperImpl`, what ``call`` reaches;
-* :mod:`.errors` - the faults that stop a run.
+* :mod:`.errors` - the faults that stop a run;
+* :mod:`.env` / :mod:`.ctx` - the kernel as a running program sees it (maps in memory,
+  per-CPU data, xdp_buff / sk_buff models); :mod:`.helpers` - helper implementations;
+* :mod:`.progrun` - running a loaded program on one frame for the hooks;
+  ``pykernel.test_run`` - BPF_PROG_TEST_RUN; :mod:`.tracebuf` - the trace_pipe buffer.
 """
 
 from .calls import EMPTY, CallTable, HelperImpl
