@@ -197,6 +197,32 @@ def run_guarded(argv: list[str]) -> int:
         return 255
 
 
+def make_click_command():  # noqa: ANN201 - a click.Command
+    """The click command of pytc, for embedding and ``click.testing.CliRunner``. It hands
+    click's raw arguments to :func:`run` untouched: iproute2's parsing (options before the
+    object, prefixes, ``--``) is not click's, and the console script skips click's import."""
+    import click
+
+    class IprouteCommand(click.Command):
+        def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+            ctx.obj = list(args)
+            return []
+
+        def invoke(self, ctx: click.Context) -> int:
+            code = run_guarded([ctx.info_name or "pytc"] + list(ctx.obj or []))
+            sys.stdout.flush()
+            ctx.exit(code & 0xFF)
+            return code
+
+    return IprouteCommand("pytc", add_help_option=False, context_settings={"help_option_names": []})
+
+
+def __getattr__(name: str):  # noqa: ANN202 - module attribute hook
+    if name == "cli":
+        return make_click_command()
+    raise AttributeError(name)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     from pyip.main import _setup_streams

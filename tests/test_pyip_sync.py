@@ -97,3 +97,15 @@ t pyip -d
     out = subprocess.run([bash, "-c", script], capture_output=True, text=True,
                          env={"PATH": "/usr/bin:/bin"}).stdout.splitlines()
     assert out == ["link", "set show", "object pinned off", "section", "veth", "-details"]
+
+
+def test_click_command_runs_the_same_parser() -> None:
+    """pyip.main.cli (for embedding) is the console script's parser behind click."""
+    from click.testing import CliRunner
+
+    from pyip.main import cli
+
+    r = CliRunner().invoke(cli, ["-V"])
+    assert (r.exit_code, r.output) == (0, "ip utility, iproute2-6.1.0, libbpf 1.1.2\n")
+    r = CliRunner().invoke(cli, ["frob"])
+    assert (r.exit_code, r.output) == (1, 'Object "frob" is unknown, try "ip help".\n')

@@ -95,3 +95,14 @@ t pytc -s
     out = subprocess.run([bash, "-c", script], capture_output=True, text=True,
                          env={"PATH": "/usr/bin:/bin"}).stdout.splitlines()
     assert out == ["filter", "clsact", "direct-action da", "egress", "-statistics"]
+
+
+def test_click_command_runs_the_same_parser() -> None:
+    from click.testing import CliRunner
+
+    from pytc.main import cli
+
+    r = CliRunner().invoke(cli, ["-V"])
+    assert (r.exit_code, r.output) == (0, "tc utility, iproute2-6.1.0, libbpf 1.1.2\n")
+    r = CliRunner().invoke(cli, ["frob"])
+    assert (r.exit_code, r.output) == (255, 'Object "frob" is unknown, try "tc help".\n')
