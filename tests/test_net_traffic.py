@@ -210,3 +210,36 @@ def test_tc_redirect_to_another_device(tmp_path: Path) -> None:
     assert c[("v0", "tc_ingress", "redirect")] == 1 and c[("lo", "tx", "skb")] == 1
     assert c[("lo", "stack", "ipv6")] == 1 and c[("v0", "stack", "ipv4")] == 1
     p.exit()
+
+
+def test_xdp_redirect_through_a_devmap(tmp_path: Path) -> None:
+    from pykernel.uapi.attr import MapElemAttr as E
+
+    p = Process(tmp_path)
+    for a, b in (("a0", "a1"), ("b0", "b1")):
+        p.netlink(R.LinkRequest(R.RTM_NEWLINK, NEW, ifname=a, kind="veth", peer_name=b))
+        for n in (a, b):
+            p.netlink(R.LinkRequest(R.RTM_SETLINK, ifname=n, ifi_flags=R.IFF_UP, ifi_change=R.IFF_UP))
+    fds = load(p, "xdp_redirect.o")
+    set_xdp(p, "a0", fds["xdp_redirect"])
+    v6 = next(f for f in frames("mixed.pcap") if f[12:14] == b"\x86\xdd")
+    v4 = frames("icmp_burst.pcap")[0]
+    a0 = link(p, "a0").ifindex
+
+    def run(k):  # type: ignore[no-untyped-def]
+        dp = Datapath(k)
+        dp.receive(a0, v6)
+        dp.receive(a0, v4)
+        dp.finish()
+        return dp.counters
+
+    c = p.kernel_call(run)  # empty devmap slot: XDP_PASS; ifindex 1 (lo) cannot transmit XDP frames
+    assert c[("a0", "xdp_drv", "pass")] == 1 and c[("a0", "stack", "ipv6")] == 1
+    assert c[("a0", "xdp_drv", "redirect")] == 1 and c[("lo", "tx", "xdp_unsupported")] == 1
+    p.bpf(Cmd.MAP_UPDATE_ELEM, E(fds["map:tx_ports"], bytes(4), link(p, "b0").ifindex.to_bytes(4, "little")))
+    c = p.kernel_call(run)  # b1 without XDP: no NAPI, the frame is dropped at b0
+    assert c[("b0", "tx", "xdp_no_napi")] == 1
+    set_xdp(p, "b1", load(p, "xdp_pass.o")["xdp_pass"])
+    c = p.kernel_call(run)
+    assert c[("b0", "tx", "xdp")] == 1 and c[("b1", "xdp_drv", "pass")] == 1 and c[("b1", "stack", "ipv6")] == 1
+    p.exit()

@@ -583,6 +583,9 @@ class Datapath:
                 self.on_wire(d.row, frame, kind)
             self._rx(p, frame, 0, hops + 1, xdp_frame=kind == "xdp")
             return
+        if kind == "xdp" and d.row.kind != "nfp":
+            self._count(d, "tx", "xdp_unsupported")  # no ndo_xdp_xmit: dev_xdp_enqueue fails, the frame drops
+            return
         if d.row.kind == "lo":
             d.stats["tx_packets"] += 1
             d.stats["tx_bytes"] += blen
@@ -590,10 +593,6 @@ class Datapath:
             d.stats["rx_bytes"] += blen
             self._count(d, "tx", kind)
             self._rx(d, frame, 0, hops + 1, xdp_frame=False)
-            return
-        if kind == "xdp" and d.row.kind != "nfp":
-            d.stats["tx_dropped"] += 1  # no ndo_xdp_xmit
-            self._count(d, "tx", "xdp_unsupported")
             return
         d.stats["tx_packets"] += 1
         d.stats["tx_bytes"] += blen
