@@ -449,14 +449,22 @@ def oper_flags(k: Kernel, d: Netdev, peer: Netdev | None = None) -> tuple[int, i
 
 # -- deletion ------------------------------------------------------------------------------------------
 
-#: called with (kernel, device) before a device goes away (XDP uninstall, qdiscs, links)
+#: more (kernel, device) callbacks to run before a device goes away (a driver's own clean-up)
 UNREGISTER_HOOKS: list[Any] = []
+
+
+def _unregister_hooks(k: Kernel, d: Netdev) -> None:
+    from . import tc, xdp
+
+    xdp.uninstall(k, d)  # XDP programs uninstalled, XDP links defunct
+    tc.unregister(k, d)  # the qdiscs and their filters
+    for hook in UNREGISTER_HOOKS:
+        hook(k, d)
 
 
 def unregister(k: Kernel, d: Netdev) -> None:
     """unregister_netdevice(): hooks run, references drop, the row goes."""
-    for hook in UNREGISTER_HOOKS:
-        hook(k, d)
+    _unregister_hooks(k, d)
     k.ref_drop(NETDEV, d.id)
     k.tx.x("DELETE FROM netdevs WHERE id = ?", (d.id,))
 
@@ -484,8 +492,7 @@ def move_ns(k: Kernel, d: Netdev, ns: str, new_name: str | None = None) -> None:
         while k.tx.one("SELECT 1 FROM netdevs WHERE ns = ? AND ifindex = ?", (ns, ifindex)):
             ifindex += 1
         k.tx.x("UPDATE net_ns SET next_ifindex = ? WHERE name = ?", (ifindex + 1, ns))
-    for hook in UNREGISTER_HOOKS:
-        hook(k, d)
+    _unregister_hooks(k, d)
     d = get_by_id(k, d.id) or d
     d.ns, d.name, d.ifindex = ns, name, ifindex
     d.flags &= ~R.IFF_UP

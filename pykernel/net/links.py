@@ -16,11 +16,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from .. import objects
 from ..objects import LINK, O_RDWR, LinkObject
-from ..syscall import register
 from ..uapi import attr as A
-from ..uapi.consts import EINVAL, ENOENT, ENOLINK, EPERM, AttachType, Cmd, LinkType, ProgType
+from ..uapi.consts import EINVAL, ENOENT, ENOLINK, EPERM, AttachType, LinkType, ProgType
 from ..uapi.errors import SyscallError
 from . import cgroup as CG
 from . import devices as D
@@ -155,7 +153,7 @@ def _cgroup_link(k: Kernel, prog: Prog, a: A.LinkCreateAttr) -> int:
     return k.fd_install(LINK, lk.id, O_RDWR)
 
 
-def _release(k: Kernel, lk: LinkObject) -> None:
+def release(k: Kernel, lk: LinkObject) -> None:
     """bpf_link_ops.release / .detach for XDP and cgroup links."""
     if lk.detached:
         return
@@ -222,16 +220,5 @@ def link_detach(k: Kernel, a: A.LinkDetachAttr) -> int:
     lk = k.link_fd(a.link_fd)
     if lk.type not in (LinkType.XDP, LinkType.CGROUP):
         raise SyscallError(95, "link type has no detach")  # EOPNOTSUPP
-    _release(k, lk)
+    release(k, lk)
     return 0
-
-
-def install() -> None:
-    register(Cmd.PROG_ATTACH, A.ProgAttachAttr, prog_attach)
-    register(Cmd.PROG_DETACH, A.ProgAttachAttr, prog_detach)
-    register(Cmd.PROG_QUERY, A.ProgQueryAttr, prog_query)
-    register(Cmd.LINK_CREATE, A.LinkCreateAttr, link_create)
-    register(Cmd.LINK_UPDATE, A.LinkUpdateAttr, link_update)
-    register(Cmd.LINK_DETACH, A.LinkDetachAttr, link_detach)
-    objects.LINK_RELEASE[LinkType.XDP] = _release
-    objects.LINK_RELEASE[LinkType.CGROUP] = _release
