@@ -243,3 +243,64 @@ def test_xdp_redirect_through_a_devmap(tmp_path: Path) -> None:
     c = p.kernel_call(run)
     assert c[("b0", "tx", "xdp")] == 1 and c[("b1", "xdp_drv", "pass")] == 1 and c[("b1", "stack", "ipv6")] == 1
     p.exit()
+
+
+def asm_prog(p: Process, ptype: int, text: str) -> int:
+    from pykernel.uapi.asm import assemble_kernel
+    from pykernel.uapi.attr import ProgLoadAttr
+    from pykernel.uapi.insn import encode_all
+
+    return p.bpf(Cmd.PROG_LOAD, ProgLoadAttr(ptype, encode_all(assemble_kernel(text)), "GPL"))
+
+
+def test_programs_see_the_real_context(tmp_path: Path) -> None:
+    """xdp_md.ingress_ifindex/rx_queue_index and __sk_buff ifindex/ingress_ifindex/pkt_type/
+    protocol are those of the device and queue the frame arrived on."""
+    from pykernel.net import devices as D
+
+    p = Process(tmp_path)
+    p.kernel_call(lambda k: D.create_nic(k, "eth0"))
+    p.netlink(R.LinkRequest(R.RTM_SETLINK, ifname="eth0", ifi_flags=R.IFF_UP, ifi_change=R.IFF_UP))
+    eth0 = link(p, "eth0")
+    # XDP_PASS when ingress_ifindex == eth0 and rx_queue_index == 3, else XDP_DROP
+    xdp = asm_prog(p, 6, f"""
+        r2 = *(u32 *)(r1 +12)
+        r3 = *(u32 *)(r1 +16)
+        r0 = 1
+        if r2 != {eth0.ifindex} goto pc+2
+        if r3 != 3 goto pc+1
+        r0 = 2
+        exit""")
+    set_xdp(p, "eth0", xdp)
+    clsact(p, eth0.ifindex)
+    # TC_ACT_OK when ingress_ifindex == ifindex == eth0, pkt_type == PACKET_HOST and
+    # protocol == htons(ETH_P_IP), else TC_ACT_SHOT
+    tc = asm_prog(p, 3, f"""
+        r2 = *(u32 *)(r1 +36)
+        r3 = *(u32 *)(r1 +40)
+        r4 = *(u32 *)(r1 +4)
+        r5 = *(u32 *)(r1 +16)
+        r0 = 2
+        if r2 != {eth0.ifindex} goto pc+5
+        if r3 != {eth0.ifindex} goto pc+4
+        if r4 != 0 goto pc+3
+        if r5 != 8 goto pc+2
+        r0 = 0
+        exit
+        exit""")
+    add_filter(p, eth0.ifindex, tc)
+    frame = eth0.address + bytes.fromhex("020000000001") + frames("icmp_burst.pcap")[0][12:]
+    other = bytes.fromhex("020000000099") + frame[6:]  # another host's MAC: PACKET_OTHERHOST
+
+    def run(k):  # type: ignore[no-untyped-def]
+        dp = Datapath(k)
+        dp.receive(eth0.ifindex, frame, rx_queue=3)
+        dp.receive(eth0.ifindex, frame, rx_queue=1)
+        dp.receive(eth0.ifindex, other, rx_queue=3)
+        dp.finish()
+        return dp.counters
+
+    c = p.kernel_call(run)
+    assert c[("eth0", "xdp_drv", "pass")] == 2 and c[("eth0", "xdp_drv", "drop")] == 1
+    assert c[("eth0", "tc_ingress", "ok")] == 1 and c[("eth0", "tc_ingress", "shot")] == 1
+    p.exit()
