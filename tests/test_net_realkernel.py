@@ -27,8 +27,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 PROGS = REPO / "tests" / "progs"
-NS = "pybpf-netrk"
-PIN = "/sys/fs/bpf/pybpf-netrk"
+NS = f"pybpf-netrk-{os.getpid()}"  # unique: several test runs may share the machine
+#: the helper (a child) gets the parent's pin directory through the environment
+PIN = os.environ.get("PYBPF_NETRK_PIN") or f"/sys/fs/bpf/pybpf-netrk-{os.getpid()}"
 
 # ------------------------------------------------------------------------------------------------
 # raw rtnetlink (the helper side)
@@ -381,7 +382,7 @@ def run_real(name: str) -> list[Any]:
             if r.returncode:
                 pytest.skip(f"bpftool cannot load {obj}: {r.stderr.strip()}")
         r = subprocess.run(["nsenter", f"--net=/run/netns/{NS}", sys.executable, __file__, name],
-                           capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+                           capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(REPO), PYBPF_NETRK_PIN=PIN), timeout=120)
         assert r.returncode == 0, r.stderr
         return json.loads(r.stdout)
     finally:

@@ -27,8 +27,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 PROGS = REPO / "tests" / "progs"
-NS = "pybpf-netrk2"
-PIN = "/sys/fs/bpf/pybpf-netrk2"
+NS = f"pybpf-netrk2-{os.getpid()}"  # unique: several test runs may share the machine
+#: the helper (a child) gets the parent's pin directory through the environment
+PIN = os.environ.get("PYBPF_NETRK_PIN") or f"/sys/fs/bpf/pybpf-netrk2-{os.getpid()}"
 ING, EG, XDP = 0, 1, 37
 NONE, OVERRIDE, MULTI, REPLACE = 0, 1, 2, 4
 #: label -> (object, bpftool extra args); several labels load the same object: distinct programs
@@ -285,7 +286,7 @@ def run_real(name: str) -> list[Any]:
     base = _cgroot()
     if os.geteuid() != 0 or base is None or shutil.which("bpftool") is None or shutil.which("nsenter") is None:
         pytest.skip("needs root, bpftool, nsenter and a cgroup2 mount")
-    root = f"{base}/pybpf-netrk"
+    root = f"{base}/pybpf-netrk-{os.getpid()}"
     _sh("ip", "netns", "del", NS)
     shutil.rmtree(PIN, ignore_errors=True)
     _rm_cgroups(root)
@@ -301,7 +302,7 @@ def run_real(name: str) -> list[Any]:
                 pytest.skip(f"bpftool cannot load {obj}: {r.stderr.strip()}")
             ids[label] = json.loads(_sh("bpftool", "-j", "prog", "show", "pinned", f"{PIN}/{label}").stdout)["id"]
         r = subprocess.run(["nsenter", f"--net=/run/netns/{NS}", sys.executable, __file__, name, root, json.dumps(ids)],
-                           capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+                           capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(REPO), PYBPF_NETRK_PIN=PIN), timeout=120)
         assert r.returncode == 0, r.stderr
         return json.loads(r.stdout)
     finally:
