@@ -269,3 +269,31 @@ def print_nl() -> None:
 
 #: ``_SL_``: the line separator, "\\" with -oneline
 SL = ["\n"]
+
+# ---------------------------------------------------------------------------- colours
+IFNAME, MAC, OPER_UP, OPER_DOWN = "ifname", "mac", "up", "down"
+_CODES = {IFNAME: 36, MAC: 33, OPER_UP: 32, OPER_DOWN: 31}
+_color = {"on": False, "dark": False}
+
+
+def enable_color(mode: str | None, json: bool) -> None:
+    """check_enable_color(): ``-c``/``-color[=always]`` colours, ``=auto`` only on a
+    terminal, never with JSON; a dark background (COLORFGBG ending in 0-6 or 8) takes the
+    bold palette."""
+    import os
+
+    on = mode == "always" or (mode == "auto" and sys.stdout.isatty())
+    _color["on"] = bool(on and not json)
+    fgbg = os.environ.get("COLORFGBG", "")
+    last = fgbg.rsplit(";", 1)[-1] if ";" in fgbg else ""
+    _color["dark"] = len(last) == 1 and (last in "0123456" or last == "8")
+
+
+def print_color_string(t: int, color: str | None, key: str | None, fmt: str | None,
+                       value: str | None) -> None:
+    """print_color_string(): as print_string, the text wrapped in the colour's escapes."""
+    if color is None or not _color["on"] or not _is_fp(t) or not fmt:
+        print_string(t, key, fmt, value)
+        return
+    code = f"\033[{'1;' if _color['dark'] else ''}{_CODES[color]}m"
+    sys.stdout.write(code + (fmt % value if "%" in fmt else fmt) + "\033[0m")

@@ -673,13 +673,17 @@ def print_name_and_link(fmt: str, info: R.IfInfo) -> bool:
     else:
         shown = name
     J.print_string(J.JSON, "ifname", None, name)
-    J.print_string(J.FP, None, fmt, shown)
+    J.print_color_string(J.FP, J.IFNAME, None, fmt, shown)
     return mdown
 
 
 def _oper_state(state: int, brief: bool = False) -> None:
     if 0 <= state < len(R.OPERSTATE_NAMES):
-        J.print_string(J.ANY, "operstate", "%-14s " if brief else "state %s ", R.OPERSTATE_NAMES[state])
+        color = J.OPER_UP if state == R.IF_OPER_UP else J.OPER_DOWN if state == R.IF_OPER_DOWN else None
+        if not brief:
+            J.print_string(J.FP, None, "%s ", "state")
+        J.print_color_string(J.ANY, color, "operstate", "%-14s " if brief else "%s ",
+                             R.OPERSTATE_NAMES[state])
     elif J.is_json_context():
         J.print_uint(J.JSON, "operstate_index", None, state)
     else:
@@ -719,14 +723,14 @@ def print_linkinfo(info: R.IfInfo, f: Filter) -> int:
     J.print_nl()
     J.print_string(J.ANY, "link_type", "    link/%s ", _ll_type(info.link_type))
     if info.address is not None:
-        J.print_string(J.ANY, "address", "%s", ll_addr_n2a(info.address))
+        J.print_color_string(J.ANY, J.MAC, "address", "%s", ll_addr_n2a(info.address))
     if info.broadcast is not None:
         if info.flags & R.IFF_POINTOPOINT:
             J.print_string(J.FP, None, " peer ", None)
             J.print_bool(J.JSON, "link_pointtopoint", None, True)
         else:
             J.print_string(J.FP, None, " brd ", None)
-        J.print_string(J.ANY, "broadcast", "%s", ll_addr_n2a(info.broadcast))
+        J.print_color_string(J.ANY, J.MAC, "broadcast", "%s", ll_addr_n2a(info.broadcast))
 
     if info.link_netnsid is not None:
         nsid = info.link_netnsid
@@ -827,7 +831,7 @@ def print_linkinfo_brief(info: R.IfInfo, f: Filter) -> int:
     mdown = print_name_and_link("%-16s ", info)
     _oper_state(info.operstate, brief=True)
     if info.address is not None:
-        J.print_string(J.ANY, "address", "%s ", ll_addr_n2a(info.address))
+        J.print_color_string(J.ANY, J.MAC, "address", "%s ", ll_addr_n2a(info.address))
     print_link_flags(info.flags, mdown)
     J.print_string(J.FP, None, "%s", "\n")
     return 1

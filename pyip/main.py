@@ -111,10 +111,12 @@ def do_batch(name: str, force: bool) -> int:
     return ret
 
 
-def _matches_color(opt: str) -> bool:
-    """matches_color(): -c[olor][=always|auto|never] (colours are not drawn here)."""
+def _matches_color(opt: str) -> str | None:
+    """matches_color(): -c[olor][=always|auto|never]: the mode, or None."""
     word, _eq, val = opt.partition("=")
-    return matches(word, "-color") and val in ("", "always", "auto", "never")
+    if matches(word, "-color") and val in ("", "always", "auto", "never"):
+        return val or "always"
+    return None
 
 
 def run(argv: list[str]) -> int:
@@ -125,6 +127,7 @@ def run(argv: list[str]) -> int:
     link_opts.reset()
     st = State()
     globals()["state"] = st
+    color: str | None = None
     args = Args(list(argv), 1)
     try:
         while args.argc > 0:
@@ -193,7 +196,7 @@ def run(argv: list[str]) -> int:
                     err(f"Invalid rcvbuf size '{args.cur}'\n")
                     raise Exit(-1)
             elif _matches_color(opt):
-                pass
+                color = _matches_color(opt)
             elif matches(opt, "-help"):
                 usage()
             elif matches(opt, "-netns"):
@@ -211,6 +214,7 @@ def run(argv: list[str]) -> int:
 
         J.SL[0] = "\\" if link_opts.oneline else "\n"
         J.configure(st.json, st.pretty)
+        J.enable_color(color, st.json)
         if st.batch_file is not None:
             return do_batch(st.batch_file, st.force)
         if args.argc > 0:

@@ -280,7 +280,8 @@ def print_filter(f: R.FilterInfo, show: Show) -> None:
     J.open_json_object(None)
     J.print_string(J.FP, None, "filter ", None)
     if not show.ifindex or show.ifindex != f.ifindex:
-        J.print_string(J.ANY, "dev", "dev %s ", rtnl.index_to_name(f.ifindex))
+        J.print_string(J.FP, None, "dev ", None)
+        J.print_color_string(J.ANY, J.IFNAME, "dev", "%s ", rtnl.index_to_name(f.ifindex))
     if not show.parent or show.parent != f.parent:
         if f.parent == R.TC_H_ROOT:
             J.print_bool(J.ANY, "root", "root ", True)

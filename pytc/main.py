@@ -99,9 +99,11 @@ def do_batch(name: str, force: bool) -> int:
     return ret
 
 
-def _matches_color(opt: str) -> bool:
+def _matches_color(opt: str) -> str | None:
     word, _eq, val = opt.partition("=")
-    return matches(word, "-color") and val in ("", "always", "auto", "never")
+    if matches(word, "-color") and val in ("", "always", "auto", "never"):
+        return val or "always"
+    return None
 
 
 def run(argv: list[str]) -> int:
@@ -112,6 +114,7 @@ def run(argv: list[str]) -> int:
     opts.reset()
     json = pretty = force = oneline = False
     batch_file: str | None = None
+    color: str | None = None
     args = Args(list(argv), 1)
     try:
         while args.argc > 0:
@@ -158,7 +161,7 @@ def run(argv: list[str]) -> int:
 
                     incomplete_command()
             elif _matches_color(a):
-                pass
+                color = _matches_color(a)
             elif matches(a, "-timestamp") or matches(a, "-tshort"):
                 pass
             elif matches(a, "-json"):
@@ -174,6 +177,7 @@ def run(argv: list[str]) -> int:
 
         J.SL[0] = "\\" if oneline else "\n"
         J.configure(json, pretty)
+        J.enable_color(color, json)
         if batch_file is not None:
             return do_batch(batch_file, force)
         if args.argc <= 0:

@@ -145,7 +145,8 @@ def print_qdisc(q: R.QdiscInfo, filter_ifindex: int) -> None:
         J.print_string(J.FP, None, "%s", f"[{q.handle:08x}]")
     J.print_string(J.FP, None, " ", None)
     if filter_ifindex == 0:
-        J.print_string(J.ANY, "dev", "dev %s ", rtnl.index_to_name(q.ifindex))
+        J.print_string(J.FP, None, "dev ", None)
+        J.print_color_string(J.ANY, J.IFNAME, "dev", "%s ", rtnl.index_to_name(q.ifindex))
     if q.parent == R.TC_H_ROOT:
         J.print_bool(J.ANY, "root", "root ", True)
     elif q.parent:
