@@ -451,8 +451,14 @@ def _xdp_parse(args: Args, req: LinkReq, dev: str | None, word: str) -> int:
 # ============================================================================== modify
 def _send(req: LinkReq, msg_type: int, nl_flags: int, kind: str | None,
           peer: LinkReq | None = None, peer_given: bool = False) -> int:
-    if req.unsupported or req.netns_pid is not None or (peer and (peer.unsupported or peer.netns_pid)):
+    if req.unsupported or req.netns_pid is not None or (peer and (
+            peer.unsupported or peer.netns_pid or peer.num_tx_queues is not None
+            or peer.num_rx_queues is not None)):
         err("RTNETLINK answers: Operation not supported\n")
+        return -2
+    if peer is not None and peer.ifi_change & peer.ifi_flags & R.IFF_UP:
+        # veth opens the peer before the pair is linked: veth_open() finds no peer
+        err("RTNETLINK answers: Transport endpoint is not connected\n")
         return -2
     lr = R.LinkRequest(type=msg_type, flags=R.NLM_F_REQUEST | R.NLM_F_ACK | nl_flags,
                        ifindex=req.ifindex, kind=kind, ifi_flags=req.ifi_flags,
@@ -468,11 +474,42 @@ def _send(req: LinkReq, msg_type: int, nl_flags: int, kind: str | None,
         lr.peer_netns = peer.netns
         lr.peer_address = peer.address
     try:
-        rtnl.talk(lr)
+        reply = rtnl.talk(lr)
     except rtnl.NetlinkError as e:
         rtnl.report(e)
         return -2
     rtnl.forget_names()
+    if peer is not None and (peer.mtu is not None or peer.txqlen is not None or peer.ifi_change):
+        return _set_peer(reply, peer)
+    return 0
+
+
+def _set_peer(created: R.IfInfo | None, peer: LinkReq) -> int:
+    """The peer's own ``mtu``, ``txqueuelen`` and ``up``/``down`` of ``type veth peer ...``.
+    The request record carries only the peer's name, address and namespace, so they are
+    applied to the new peer right after it exists (in its namespace), which leaves the
+    same devices as the kernel's VETH_INFO_PEER attributes do."""
+    if created is None or not created.link:
+        return 0
+    p = rtnl.proc()
+    here = getattr(p, "netns", "")
+    where = peer.netns if peer.netns is not None else here
+    req = R.LinkRequest(type=R.RTM_NEWLINK, mtu=peer.mtu, txqlen=peer.txqlen,
+                        ifi_flags=peer.ifi_flags, ifi_change=peer.ifi_change)
+    if where == here:
+        req.ifindex = created.link
+    else:
+        req.ifname = peer.ifname
+    try:
+        if where != here:
+            p.setns(where)
+        rtnl.talk(req)
+    except rtnl.NetlinkError as e:
+        rtnl.report(e)
+        return -2
+    finally:
+        if where != here:
+            p.setns(here)
     return 0
 
 

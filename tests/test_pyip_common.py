@@ -234,7 +234,8 @@ def replay(path: Path, state: Path) -> list[Outcome]:
         if tool == "bpftool":
             outcomes.append(Outcome(i, argv, False, True, "bpftool", want, got))
             continue
-        if is_add and (code == 0) != (rec["exit"] == 0):
+        kind_error = "Unknown device type" in rec["stderr"] or "Unknown device type" in err
+        if is_add and (code == 0) != (rec["exit"] == 0) and kind_error:
             j = argv.index("type")
             dev = next((a for a in argv[3:j] if a not in ("name", "dev")), None)
             if dev:
