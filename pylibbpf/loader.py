@@ -16,7 +16,7 @@ object '<path>'`` is printed and LibbpfError is raised.
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import errno as _errno
 import struct
 
@@ -401,7 +401,7 @@ class _Loader:
         size = 0
         base = attr
         while True:
-            attr = dataclasses.replace(base)  # a fresh attr per attempt, as each syscall gets
+            attr = copy.copy(base)  # a fresh attr per attempt, as each syscall gets
             if level:
                 size = max(BPF_LOG_BUF_SIZE, size * 2)
                 attr.log_buf = bytearray(size)

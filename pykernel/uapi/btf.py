@@ -16,8 +16,6 @@ import errno as _errno
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from construct import Int8ul, Int16ul, Int32sl, Int32ul, Struct
-
 BTF_MAGIC = 0xEB9F
 BTF_VERSION = 1
 HEADER_SIZE = 24
@@ -74,26 +72,48 @@ VAR_GLOBAL_ALLOCATED = 1
 VAR_GLOBAL_EXTERN = 2
 
 # --- construct layouts of the records (all little-endian, 4-byte aligned) ---
-Header = Struct(
-    "magic" / Int16ul,
-    "version" / Int8ul,
-    "flags" / Int8ul,
-    "hdr_len" / Int32ul,
-    "type_off" / Int32ul,
-    "type_len" / Int32ul,
-    "str_off" / Int32ul,
-    "str_len" / Int32ul,
-)
-CommonType = Struct("name_off" / Int32ul, "info" / Int32ul, "size_type" / Int32ul)
-IntData = Struct("data" / Int32ul)
-ArrayRec = Struct("type" / Int32ul, "index_type" / Int32ul, "nelems" / Int32ul)
-MemberRec = Struct("name_off" / Int32ul, "type" / Int32ul, "offset" / Int32ul)
-EnumRec = Struct("name_off" / Int32ul, "val" / Int32ul)
-Enum64Rec = Struct("name_off" / Int32ul, "val_lo32" / Int32ul, "val_hi32" / Int32ul)
-ParamRec = Struct("name_off" / Int32ul, "type" / Int32ul)
-VarRec = Struct("linkage" / Int32ul)
-SecinfoRec = Struct("type" / Int32ul, "offset" / Int32ul, "size" / Int32ul)
-DeclTagRec = Struct("component_idx" / Int32sl)
+# Built on first use: importing construct costs ~65 ms, which a command that only needs
+# the constants above should not pay. ``Header`` etc. are module attributes all the same.
+_LAYOUT_NAMES = ("Header", "CommonType", "IntData", "ArrayRec", "MemberRec", "EnumRec", "Enum64Rec",
+                 "ParamRec", "VarRec", "SecinfoRec", "DeclTagRec", "U32")
+_layouts: dict[str, object] = {}
+
+
+def _L() -> dict[str, object]:  # noqa: N802 - reads like the struct names it returns
+    if not _layouts:
+        from construct import Int8ul, Int16ul, Int32sl, Int32ul, Struct
+
+        _layouts.update(
+            Header=Struct(
+                "magic" / Int16ul,
+                "version" / Int8ul,
+                "flags" / Int8ul,
+                "hdr_len" / Int32ul,
+                "type_off" / Int32ul,
+                "type_len" / Int32ul,
+                "str_off" / Int32ul,
+                "str_len" / Int32ul,
+            ),
+            CommonType=Struct("name_off" / Int32ul, "info" / Int32ul, "size_type" / Int32ul),
+            IntData=Struct("data" / Int32ul),
+            ArrayRec=Struct("type" / Int32ul, "index_type" / Int32ul, "nelems" / Int32ul),
+            MemberRec=Struct("name_off" / Int32ul, "type" / Int32ul, "offset" / Int32ul),
+            EnumRec=Struct("name_off" / Int32ul, "val" / Int32ul),
+            Enum64Rec=Struct("name_off" / Int32ul, "val_lo32" / Int32ul, "val_hi32" / Int32ul),
+            ParamRec=Struct("name_off" / Int32ul, "type" / Int32ul),
+            VarRec=Struct("linkage" / Int32ul),
+            SecinfoRec=Struct("type" / Int32ul, "offset" / Int32ul, "size" / Int32ul),
+            DeclTagRec=Struct("component_idx" / Int32sl),
+            U32=Int32ul,
+        )
+    return _layouts
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAYOUT_NAMES:
+        return _L()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 COMMON_SIZE = 12
 # bytes of kind-specific data after the common part: fixed, and per vlen entry
@@ -269,18 +289,19 @@ def _header_log(h, total: int) -> str:
 
 def _check_header(buf: bytes):
     """The kernel's btf_parse_hdr + btf_check_sec_info. Returns the parsed header."""
+    L = _L()
     total = len(buf)
     if total > BTF_MAX_SIZE:
         raise BtfError("BTF too large", _errno.E2BIG)
     if total < 8:
         raise BtfError("hdr_len not found")
-    hdr_len = Int32ul.parse(buf[4:8])
+    hdr_len = L['U32'].parse(buf[4:8])
     if total < hdr_len:
         raise BtfError("btf_header not found")
     if hdr_len > HEADER_SIZE and any(buf[HEADER_SIZE:hdr_len]):
         raise BtfError("Unsupported btf_header", _errno.E2BIG)
     raw = bytes(buf[:min(hdr_len, HEADER_SIZE)]).ljust(HEADER_SIZE, b"\0")
-    h = Header.parse(raw)
+    h = L['Header'].parse(raw)
     log = _header_log(h, total)
 
     def fail(msg: str, err: int = _errno.EINVAL) -> BtfError:
@@ -314,6 +335,7 @@ def _check_header(buf: bytes):
 
 def _split_types(tsec: bytes, log: str) -> list[BtfType]:
     """Split the type section into records (the size part of btf_check_meta)."""
+    L = _L()
     types: list[BtfType] = [BtfType(Kind.UNKN)]
     pos, end = 0, len(tsec)
     while pos < end:
@@ -322,7 +344,7 @@ def _split_types(tsec: bytes, log: str) -> list[BtfType]:
         if left < COMMON_SIZE:
             msg = f"[{tid}] meta_left:{left} meta_needed:{COMMON_SIZE}"
             raise BtfError(msg, _errno.EINVAL, log + msg + "\n")
-        c = CommonType.parse(tsec[pos:pos + COMMON_SIZE])
+        c = L['CommonType'].parse(tsec[pos:pos + COMMON_SIZE])
         info = c.info
         if info & ~0x9F00FFFF & 0xFFFFFFFF:
             msg = f"[{tid}] Invalid btf_info:{info:x}"
@@ -342,32 +364,32 @@ def _split_types(tsec: bytes, log: str) -> list[BtfType]:
         p = pos + COMMON_SIZE
         t = BtfType(kind, c.name_off, kflag, c.size_type)
         if kind == Kind.INT:
-            t.int_data = IntData.parse(tsec[p:p + 4]).data
+            t.int_data = L['IntData'].parse(tsec[p:p + 4]).data
             t.vlen = vlen
         elif kind == Kind.ARRAY:
-            a = ArrayRec.parse(tsec[p:p + 12])
+            a = L['ArrayRec'].parse(tsec[p:p + 12])
             t.array = (a.type, a.index_type, a.nelems)
             t.vlen = vlen
         elif kind in (Kind.STRUCT, Kind.UNION):
             t.members = [Member(m.name_off, m.type, m.offset) for m in
-                         (MemberRec.parse(tsec[p + 12 * i:p + 12 * i + 12]) for i in range(vlen))]
+                         (L['MemberRec'].parse(tsec[p + 12 * i:p + 12 * i + 12]) for i in range(vlen))]
         elif kind == Kind.ENUM:
             t.values = [EnumValue(e.name_off, e.val) for e in
-                        (EnumRec.parse(tsec[p + 8 * i:p + 8 * i + 8]) for i in range(vlen))]
+                        (L['EnumRec'].parse(tsec[p + 8 * i:p + 8 * i + 8]) for i in range(vlen))]
         elif kind == Kind.ENUM64:
             t.values = [EnumValue(e.name_off, e.val_lo32 | (e.val_hi32 << 32)) for e in
-                        (Enum64Rec.parse(tsec[p + 12 * i:p + 12 * i + 12]) for i in range(vlen))]
+                        (L['Enum64Rec'].parse(tsec[p + 12 * i:p + 12 * i + 12]) for i in range(vlen))]
         elif kind == Kind.FUNC_PROTO:
             t.params = [Param(q.name_off, q.type) for q in
-                        (ParamRec.parse(tsec[p + 8 * i:p + 8 * i + 8]) for i in range(vlen))]
+                        (L['ParamRec'].parse(tsec[p + 8 * i:p + 8 * i + 8]) for i in range(vlen))]
         elif kind == Kind.DATASEC:
             t.secinfos = [VarSecinfo(s.type, s.offset, s.size) for s in
-                          (SecinfoRec.parse(tsec[p + 12 * i:p + 12 * i + 12]) for i in range(vlen))]
+                          (L['SecinfoRec'].parse(tsec[p + 12 * i:p + 12 * i + 12]) for i in range(vlen))]
         elif kind == Kind.VAR:
-            t.linkage = VarRec.parse(tsec[p:p + 4]).linkage
+            t.linkage = L['VarRec'].parse(tsec[p:p + 4]).linkage
             t.vlen = vlen
         elif kind == Kind.DECL_TAG:
-            t.component_idx = DeclTagRec.parse(tsec[p:p + 4]).component_idx
+            t.component_idx = L['DeclTagRec'].parse(tsec[p:p + 4]).component_idx
             t.vlen = vlen
         else:
             t.vlen = vlen
@@ -394,42 +416,44 @@ def parse(buf: bytes | bytearray | memoryview) -> BtfData:
 # ----------------------------------------------------------------------------- encode
 
 def encode_types(types: list[BtfType]) -> bytes:
+    L = _L()
     out = bytearray()
     for t in types[1:]:
-        out += CommonType.build(dict(name_off=t.name_off, info=t.info, size_type=t.size_type))
+        out += L['CommonType'].build(dict(name_off=t.name_off, info=t.info, size_type=t.size_type))
         k = t.kind
         if k == Kind.INT:
-            out += IntData.build(dict(data=t.int_data))
+            out += L['IntData'].build(dict(data=t.int_data))
         elif k == Kind.ARRAY:
             a = t.array or (0, 0, 0)
-            out += ArrayRec.build(dict(type=a[0], index_type=a[1], nelems=a[2]))
+            out += L['ArrayRec'].build(dict(type=a[0], index_type=a[1], nelems=a[2]))
         elif k in (Kind.STRUCT, Kind.UNION):
             for m in t.members:
-                out += MemberRec.build(dict(name_off=m.name_off, type=m.type, offset=m.offset))
+                out += L['MemberRec'].build(dict(name_off=m.name_off, type=m.type, offset=m.offset))
         elif k == Kind.ENUM:
             for e in t.values:
-                out += EnumRec.build(dict(name_off=e.name_off, val=e.val & 0xFFFFFFFF))
+                out += L['EnumRec'].build(dict(name_off=e.name_off, val=e.val & 0xFFFFFFFF))
         elif k == Kind.ENUM64:
             for e in t.values:
                 v = e.val & 0xFFFFFFFFFFFFFFFF
-                out += Enum64Rec.build(dict(name_off=e.name_off, val_lo32=v & 0xFFFFFFFF, val_hi32=v >> 32))
+                out += L['Enum64Rec'].build(dict(name_off=e.name_off, val_lo32=v & 0xFFFFFFFF, val_hi32=v >> 32))
         elif k == Kind.FUNC_PROTO:
             for q in t.params:
-                out += ParamRec.build(dict(name_off=q.name_off, type=q.type))
+                out += L['ParamRec'].build(dict(name_off=q.name_off, type=q.type))
         elif k == Kind.DATASEC:
             for s in t.secinfos:
-                out += SecinfoRec.build(dict(type=s.type, offset=s.offset, size=s.size))
+                out += L['SecinfoRec'].build(dict(type=s.type, offset=s.offset, size=s.size))
         elif k == Kind.VAR:
-            out += VarRec.build(dict(linkage=t.linkage))
+            out += L['VarRec'].build(dict(linkage=t.linkage))
         elif k == Kind.DECL_TAG:
-            out += DeclTagRec.build(dict(component_idx=t.component_idx))
+            out += L['DeclTagRec'].build(dict(component_idx=t.component_idx))
     return bytes(out)
 
 
 def encode(data: BtfData) -> bytes:
     """Raw BTF: 24-byte header, type section, string section (the layout clang and libbpf use)."""
+    L = _L()
     tsec = encode_types(data.types)
-    hdr = Header.build(dict(magic=BTF_MAGIC, version=BTF_VERSION, flags=data.flags,
+    hdr = L['Header'].build(dict(magic=BTF_MAGIC, version=BTF_VERSION, flags=data.flags,
                             hdr_len=HEADER_SIZE, type_off=0, type_len=len(tsec),
                             str_off=len(tsec), str_len=len(data.strings)))
     return hdr + tsec + bytes(data.strings)
