@@ -88,11 +88,12 @@ def successors(insns: list[I.Insn], t: int) -> list[int]:
 def check_cfg(insns: list[I.Insn], bpf_capable: bool = True) -> tuple[set[int], set[int]]:
     """Depth-first walk: unreachable insns, jumps into ld_imm64, back-edges (unprivileged).
 
-    Returns (prune points, jump targets).
+    Returns (prune points, jump points: where a path may arrive non-sequentially).
     """
     n = len(insns)
     state = [0] * n  # 0 undiscovered, 1 discovered, 2 explored
     prune: set[int] = set()
+    jmp: set[int] = set()
     # iterative DFS mirroring the kernel's edge order (fall-through first, then branch)
     stack = [0]
     state[0] = 1
@@ -110,14 +111,18 @@ def check_cfg(insns: list[I.Insn], bpf_capable: bool = True) -> tuple[set[int], 
                 op = ins.code & 0xF0
                 if op == I.CALL:
                     prune.add(t + 1)
+                    jmp.add(t + 1)
                     if ins.src == PSEUDO_CALL:
                         prune.add(t)
                         prune.add(succ[1])
+                        jmp.add(succ[1])
                 elif op == I.JA:
                     prune.add(succ[0])
+                    jmp.add(succ[0])
                 elif op != I.EXIT:
                     prune.add(t)
                     prune.add(succ[1])
+                    jmp.add(succ[1])
         pushed = False
         while edge[t] < len(succ):
             w = succ[edge[t]]
@@ -144,7 +149,7 @@ def check_cfg(insns: list[I.Insn], bpf_capable: bool = True) -> tuple[set[int], 
             i += 2
             continue
         i += 1
-    return prune, set()
+    return prune, jmp
 
 
 def _uses_defs(ins: I.Insn) -> tuple[int, int]:
@@ -204,8 +209,8 @@ def live_regs(insns: list[I.Insn], helper_nargs: dict[int, int] | None = None) -
             k = helper_nargs.get(ins.imm, 5)
             u = ((1 << (k + 1)) - 1) & ~1
         ud.append((u, d))
-    succs = [successors(insns, t) if t == 0 or insns[t - 1].code != (I.LD | I.IMM | I.DW) else []
-             for t in range(n)]
+    succs = [(successors(insns, t)[:1] if is_pseudo_call(insns[t]) else successors(insns, t))
+             if t == 0 or insns[t - 1].code != (I.LD | I.IMM | I.DW) else [] for t in range(n)]
     changed = True
     while changed:
         changed = False

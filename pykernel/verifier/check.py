@@ -33,7 +33,12 @@ from . import tnum as T
 from .cfg import VerifyError
 from .log import LOG_LEVEL2, LOG_STATS, VerifierLog
 from .regs import M32, M64, S64_MIN, Reg
+from .precision import Backtrack, PrecisionMixin
+from .stackliveness import StackLiveness
 from .state import (
+    EXACT,
+    HIST_STACK,
+    NOT_EXACT,
     SLOT_INVALID,
     SLOT_MISC,
     SLOT_SPILL,
@@ -42,7 +47,7 @@ from .state import (
     Frame,
     Slot,
     VState,
-    fingerprint,
+    maybe_looping,
     states_equal,
 )
 
@@ -99,7 +104,7 @@ class Aux:
         self.ctx_conflict = False
 
 
-class Verifier:
+class Verifier(PrecisionMixin):
     def __init__(self, env) -> None:  # type: ignore[no-untyped-def]
         self.env = env
         self.insns: list[I.Insn] = list(env.insns)
@@ -120,7 +125,13 @@ class Verifier:
         self.cur_states = 0
         self.max_states_per_insn = 0
         self.explored: dict[int, list[Checkpoint]] = {}
+        self.explored_size = 0
+        self.free_list_size = 0
         self.prune_points: set[int] = set()
+        self.jmp_points: set[int] = set()
+        self.bt = Backtrack()
+        self.cur_hist_ent: list | None = None
+        self.stack_live: StackLiveness | None = None
         self.live: list[int] = []
         self.stack: list[tuple[VState, int, int, int]] = []  # (state, insn, prev_insn, log_pos)
         self.scratched_regs = 0
@@ -243,7 +254,7 @@ class Verifier:
                 self.v(f"func#{i} @{s}\n")
         C.check_subprogs(self.insns, self.subprogs)
         self.resolve_ld_imm64()
-        self.prune_points, _ = C.check_cfg(self.insns, self.bpf_capable)
+        self.prune_points, self.jmp_points = C.check_cfg(self.insns, self.bpf_capable)
         nargs = {}
         for ins in self.insns:
             if ins.code == (I.JMP | I.CALL) and ins.src == 0:
@@ -260,6 +271,7 @@ class Verifier:
                 self.v(f"{i:7d}: {regs_s} {self.insn_text(i)}\n")
                 i += 2 if self.insns[i].is_ld_imm64() else 1
         self.subprog_depth = [0] * len(self.subprogs)
+        self.stack_live = StackLiveness(self.insns, self.subprogs)
         self.do_check_main()
         self.check_max_stack_depth()
         _ = env
@@ -370,51 +382,111 @@ class Verifier:
             raise VerifyError(E2BIG, "The sequence of 8193 jumps is too complex.")
 
     def path_done(self, st: VState) -> None:
+        """update_branch_counts: a path ended; stored states whose paths all ended are complete."""
         c = st.last_ckpt
         while c is not None:
             c.branches -= 1
             if c.branches > 0:
                 break
+            if c.fp is True:  # evicted while in progress: it leaves the free list now
+                c.fp = None
+                self.free_list_size -= 1
             c = c.parent
+
+    def bucket(self, idx: int) -> int:
+        cs = self.cur.frames[-1].callsite  # type: ignore[union-attr]
+        return ((idx ^ cs) & 0xFFFFFFFF) % self.n
+
+    def frame_live(self, fi: int, st: VState) -> int:
+        ip = st.insn_idx if fi == len(st.frames) - 1 else st.frames[fi + 1].callsite
+        return self.live[ip] if ip < len(self.live) else 0x3FF
+
+    def clean_state(self, st: VState) -> None:
+        sl = self.stack_live
+        for fi, f in enumerate(st.frames):
+            live = self.frame_live(fi, st)
+            for i in range(10):
+                if not (live >> i) & 1 and f.regs[i].type != R.NOT_INIT:
+                    R.mark_not_init(f.regs[i])
+            if sl is None or not f.stack:
+                continue
+            alive = sl.alive_mask(st.frames, st.insn_idx, fi)
+            for spi in list(f.stack):
+                if not (alive >> spi) & 1:
+                    del f.stack[spi]
 
     def is_state_visited(self, idx: int) -> bool:
         cur = self.cur
         assert cur is not None
-        lst = self.explored.setdefault(idx, [])
+        key = self.bucket(idx)
+        lst = self.explored.get(key)
+        if lst is None:
+            lst = self.explored[key] = []
         add_new = (self.jmps_processed - self.prev_jmps_processed >= 2
-                   and self.insn_processed - self.prev_insn_processed >= 8)
-        live = self.live[idx] if idx < len(self.live) else 0x3FF
-        cur_fp = None
+                   and self.insn_processed - self.prev_insn_processed >= 8) or len(cur.hist) > 40
+        cs = cur.frames[-1].callsite
+        # clean_live_states: complete stored states forget dead registers and stack slots
         for c in lst:
+            if c.branches or c.cleaned or c.insn != idx or c.callsite != cs:
+                continue
+            if [f.callsite for f in c.state.frames] != [f.callsite for f in cur.frames]:
+                continue
+            self.clean_state(c.state)
+            c.cleaned = True
+        states_cnt = 0
+        i = 0
+        while i < len(lst):
+            c = lst[i]
+            states_cnt += 1
+            if c.insn != idx:
+                i += 1
+                continue
             if c.branches > 0:
-                if cur_fp is None:
-                    cur_fp = fingerprint(cur)
-                if c.fp is None:
-                    c.fp = fingerprint(c.state)
-                if c.fp == cur_fp:
+                if maybe_looping(c.state, cur) and states_equal(c.state, cur, self.frame_live, EXACT, self.id_gen):
                     self.verbose_linfo(idx, "; ")
                     raise VerifyError(EINVAL, f"infinite loop detected at insn {idx}")
                 if self.jmps_processed - self.prev_jmps_processed < 20 and \
                         self.insn_processed - self.prev_insn_processed < 100:
                     add_new = False
-                continue
-            if states_equal(c.state, cur, live):
+            elif states_equal(c.state, cur, self.frame_live, NOT_EXACT, self.id_gen):
                 c.hits += 1
+                if idx in self.jmp_points:
+                    self.push_hist(cur)
+                self.propagate_precision(c.state, cur)
                 return True
-            c.miss += 1
+            if add_new:
+                c.miss += 1
+            if c.miss > c.hits * 3 + 3:
+                # unlikely to be useful: drop it from the list
+                del lst[i]
+                c.in_list = False
+                self.explored_size -= 1
+                if c.branches:
+                    self.free_list_size += 1
+                    c.fp = True  # type: ignore[assignment]
+                continue
+            i += 1
+        if self.max_states_per_insn < states_cnt:
+            self.max_states_per_insn = states_cnt
+        if not self.bpf_capable and states_cnt > 64:
+            return False
         if not add_new:
             return False
+        self.total_states += 1
+        self.explored_size += 1
+        self.peak_states = max(self.peak_states, self.explored_size + self.free_list_size)
         self.prev_insn_processed = self.insn_processed
         self.prev_jmps_processed = self.jmps_processed
-        self.total_states += 1
-        self.cur_states += 1
-        self.peak_states = max(self.peak_states, self.cur_states)
-        ck = Checkpoint(cur.copy(), idx, cur.last_ckpt)
-        ck.state.last_ckpt = None
-        lst.append(ck)
-        self.max_states_per_insn = max(self.max_states_per_insn, len(lst))
-        # the current path now descends from the new checkpoint
+        if self.bpf_capable:
+            self.mark_all_scalars_imprecise(cur)
+        snap = cur.copy()
+        snap.insn_idx = idx
+        ck = Checkpoint(snap, idx, cur.last_ckpt)
+        snap.last_ckpt = cur.last_ckpt
+        lst.insert(0, ck)
         cur.last_ckpt = ck
+        cur.first_idx = idx
+        cur.hist = []
         return False
 
     explored_first: set[int]
@@ -434,6 +506,9 @@ class Verifier:
             if idx >= self.n:
                 raise VerifyError(EFAULT, f"invalid insn idx {idx} insn_cnt {self.n}")
             ins = insns[idx]
+            self.cur_hist_ent = None
+            st.last_idx = self.prev_insn_idx
+            st.insn_idx = idx
             if idx in self.prune_points:
                 if self.is_state_visited(idx):
                     if lvl & LOG_LEVEL:
@@ -441,11 +516,12 @@ class Verifier:
                             self.v(f"\nfrom {self.prev_insn_idx} to {idx}: safe\n")
                         else:
                             self.v(f"{idx}: safe\n")
-                    self.insn_processed -= 0
                     if not self.pop_path():
                         return
                     do_print_state = True
                     continue
+            if idx in self.jmp_points:
+                self.push_hist(st)
             if lvl & LOG_LEVEL2 and do_print_state:
                 self.v(f"\nfrom {self.prev_insn_idx} to {idx}:")
                 self.v(self.state_str(st, st.curframe, True))
@@ -727,18 +803,24 @@ class Verifier:
             if alu32:
                 R.set_known(src, ins.imm)  # imm sign-extended; the 32-bit view is what matters
         signed_divmod = ins.off == 1
+        is_x = bool(ins.code & I.X)
         if d.type != R.SCALAR:
             if src.type != R.SCALAR:
                 if op == I.SUB and self.allow_ptr_leaks:
                     R.mark_unknown(d)
                     return
                 raise VerifyError(EACCES, f"R{ins.dst} pointer {BPF_ALU_STR[op]} pointer prohibited")
+            if is_x:
+                self.mark_chain_precision(ins.src)  # pointer += scalar
             self.adjust_ptr_min_max_vals(ins, d, d, src)
             return
         if src.type != R.SCALAR:
             # scalar OP pointer
+            self.mark_chain_precision(ins.dst)
             self.adjust_ptr_min_max_vals(ins, d, src, d)
             return
+        if is_x and d.precise:
+            self.mark_chain_precision(ins.src)
         if op in (I.DIV, I.MOD) and src.is_const() and d.is_const():
             pass
         A.scalar_alu(d, src, op, alu32)
@@ -816,14 +898,14 @@ class Verifier:
         val = R.s64(reg.var[0])
         tname = R.type_str(typ)
         if known and (val >= R.MAX_VAR_OFF or val <= -R.MAX_VAR_OFF):
-            raise VerifyError(EACCES, f"math between {tname} pointer and {val} is not allowed")
+            raise VerifyError(EINVAL, f"math between {tname} pointer and {val} is not allowed")
         if reg.off >= R.MAX_VAR_OFF or reg.off <= -R.MAX_VAR_OFF:
-            raise VerifyError(EACCES, f"{tname} pointer offset {reg.off} is not allowed")
+            raise VerifyError(EINVAL, f"{tname} pointer offset {reg.off} is not allowed")
         if reg.smin == S64_MIN:
-            raise VerifyError(EACCES,
+            raise VerifyError(EINVAL,
                               f"math between {tname} pointer and register with unbounded min value is not allowed")
         if reg.smin >= R.MAX_VAR_OFF or reg.smin <= -R.MAX_VAR_OFF:
-            raise VerifyError(EACCES, f"value {reg.smin} makes {tname} pointer be out of bounds")
+            raise VerifyError(EINVAL, f"value {reg.smin} makes {tname} pointer be out of bounds")
 
     # ------------------------------------------------------------------ memory
     def record_ptr_type(self, idx: int, reg: Reg) -> None:
@@ -870,6 +952,8 @@ class Verifier:
         self.check_ptr_alignment(reg, regno, off, size)
         off += reg.off
         b = reg.type & R.BASE
+        if reg.type & R.MAYBE_NULL:
+            raise VerifyError(EACCES, f"R{regno} invalid mem access '{R.type_str(reg.type)}'")
         val = f.regs[value_regno] if value_regno >= 0 else None
         if b == R.MAP_VALUE:
             if t == BPF_WRITE and value_regno >= 0 and val is not None and val.is_ptr() and not self.allow_ptr_leaks:
@@ -1057,6 +1141,7 @@ class Verifier:
             lo = reg.smin + off
             hi = reg.smax + off + size
             zero = (val is not None and val.is_const() and val.var[0] == 0) or (val is None and st_imm == 0)
+            self.stack_live.note_write(self.cur.frames, self.insn_idx, frame.frameno, 0)  # type: ignore[union-attr]
             for a in range(lo, hi):
                 spi = (-a - 1) // 8
                 k = (-a - 1) % 8
@@ -1073,6 +1158,9 @@ class Verifier:
         slot = (-off - 1)
         s = self._slot(frame, spi)
         self.mark_stack_scratched(spi)
+        self.stack_live.note_write(self.cur.frames, self.insn_idx, frame.frameno,  # type: ignore[union-attr]
+                                   (1 << spi) if size == 8 else 0)
+        hist_flags = HIST_STACK | (frame.frameno << 6) | spi
         if not self.allow_ptr_leaks and s.is_spill() and s.spilled is not None and s.spilled.type != R.SCALAR and size != 8:
             raise VerifyError(EACCES, "attempt to corrupt spilled pointer on stack")
         aligned = off % 8 == 0
@@ -1104,9 +1192,14 @@ class Verifier:
                 s.types = [SLOT_MISC if x == SLOT_SPILL else x for x in s.types]
             if (val is not None and val.type == R.SCALAR and val.is_const() and val.var[0] == 0) or \
                     (val is None and st_imm == 0):
+                if value_regno >= 0:
+                    self.mark_chain_precision(value_regno)
                 typ = SLOT_ZERO
             for i in range(size):
                 s.types[(slot - i) % 8] = typ
+            hist_flags = 0
+        if hist_flags:
+            self.push_hist(self.cur, hist_flags)  # type: ignore[arg-type]
 
     def save_register_state(self, s: Slot, reg: Reg, size: int) -> None:
         s.spilled = reg.copy()
@@ -1123,6 +1216,12 @@ class Verifier:
     def check_stack_read(self, frame: Frame, reg: Reg, off: int, size: int, dst_regno: int) -> None:
         regs = self.cur.cur.regs  # type: ignore[union-attr]
         if reg.var[1]:
+            lo0 = reg.smin + off
+            hi0 = reg.smax + off + size
+            m = 0
+            for a in range(lo0, hi0):
+                m |= 1 << ((-a - 1) // 8)
+            self.stack_live.note_read(self.cur.frames, self.insn_idx, frame.frameno, m)  # type: ignore[union-attr]
             if dst_regno >= 0:
                 lo = reg.smin + off
                 hi = reg.smax + off + size
@@ -1145,6 +1244,8 @@ class Verifier:
         slot = -off - 1
         s = frame.stack.get(spi) or Slot()
         self.mark_stack_scratched(spi)
+        self.stack_live.note_read(self.cur.frames, self.insn_idx, frame.frameno, 1 << spi)  # type: ignore[union-attr]
+        hist_flags = HIST_STACK | (frame.frameno << 6) | spi
         types = s.types
         if s.is_spill() and s.spilled is not None:
             sp = s.spilled
@@ -1169,6 +1270,7 @@ class Verifier:
                     d.subreg_def = subreg_def
                     if sp.umax.bit_length() > size * 8:
                         d.id = 0
+                    self.push_hist(self.cur, hist_flags)  # type: ignore[arg-type]
                 else:
                     spill_cnt = zero_cnt = 0
                     for i in range(size):
@@ -1180,12 +1282,18 @@ class Verifier:
                         elif t == SLOT_INVALID and not self.bpf_capable:
                             raise VerifyError(EACCES, f"invalid read from stack off {off}+{i} size {size}")
                     d = regs[dst_regno]
-                    if (spill_cnt == size and sp.is_const() and sp.var[0] == 0) or zero_cnt == size:
+                    if spill_cnt == size and sp.is_const() and sp.var[0] == 0:
+                        R.mark_known(d, 0)
+                        self.push_hist(self.cur, hist_flags)  # type: ignore[arg-type]
+                    elif zero_cnt == size:
                         R.mark_known(d, 0)
                     else:
                         R.mark_unknown(d)
             elif dst_regno >= 0:
+                if self.bpf_capable and sp.type == R.SCALAR and not sp.id and sp.var[1]:
+                    sp.id = self.new_id()
                 regs[dst_regno].assign(sp)
+                self.push_hist(self.cur, hist_flags)  # type: ignore[arg-type]
             elif sp.is_ptr() and not self.allow_ptr_leaks:
                 raise VerifyError(EACCES, f"leaking pointer from stack off {off}")
             return
@@ -1309,6 +1417,12 @@ class Verifier:
             raise VerifyError(EACCES, f"R{ins.dst} pointer comparison prohibited")
         taken = is_branch_taken(dst, src, op, is32)
         tgt = idx + ins.off + 1
+        if taken >= 0:
+            # the verdict relies on the values compared: they must be precise
+            if dst.type == R.SCALAR:
+                self.mark_chain_precision(ins.dst)
+            if ins.code & I.X and src.type == R.SCALAR:
+                self.mark_chain_precision(ins.src)
         if taken == 1:
             self.insn_idx = tgt
             self.mark_reg_scratched(ins.dst)
@@ -1322,6 +1436,13 @@ class Verifier:
             return
         cur = self.cur
         assert cur is not None
+        linked: list[tuple[int, int]] = []
+        if ins.code & I.X and src.type == R.SCALAR and src.id:
+            self.collect_linked(cur, src.id, linked)
+        if dst.type == R.SCALAR and dst.id:
+            self.collect_linked(cur, dst.id, linked)
+        if len(linked) > 1:
+            self.push_hist(cur, 0, tuple(linked))
         other = cur.copy()
         if other.last_ckpt is not None:
             other.last_ckpt.branches += 1
@@ -1360,6 +1481,23 @@ class Verifier:
         self.insn_idx = idx + 1
         if self.log.level & LOG_LEVEL:
             self.print_insn_state(cur)
+
+    @staticmethod
+    def collect_linked(st: VState, rid: int, out: list[tuple[int, int]]) -> None:
+        """Registers and spilled scalars sharing scalar id ``rid`` (at most 6), for backtracking."""
+        for fi, f in enumerate(st.frames):
+            for i, r in enumerate(f.regs):
+                if r.type == R.SCALAR and r.id == rid and (fi, i) not in out:
+                    if len(out) >= 6:
+                        return
+                    out.append((fi, i))
+            for spi in sorted(f.stack):
+                sl = f.stack[spi]
+                if sl.types[7] == SLOT_SPILL and sl.spilled is not None and sl.spilled.type == R.SCALAR \
+                        and sl.spilled.id == rid and (fi, -1 - spi) not in out:
+                    if len(out) >= 6:
+                        return
+                    out.append((fi, -1 - spi))
 
     def sync_linked(self, st: VState, known: Reg) -> None:
         rid = known.id
@@ -1466,6 +1604,10 @@ class Verifier:
         meta: dict = {"map": None, "mem_regno": -1, "raw": False, "size": 0, "ref": 0, "pkt_access": proto.pkt_access}
         for i in range(1, 6):
             self.check_func_arg(i, proto, meta, fid, name, idx)
+        if fid == 12 and meta["map"] is not None:  # tail_call: a constant in-range index is relied on
+            r3 = regs[3]
+            if r3.type == R.SCALAR and r3.is_const() and r3.var[0] < meta["map"].max_entries:
+                self.mark_chain_precision(3)
         if fid == 12:  # tail_call
             self.tail_call_reachable = True
         if meta["map"] is not None:
@@ -1501,9 +1643,14 @@ class Verifier:
         elif base == H.RetBase.VOID:
             R.mark_not_init(r0)
         elif base == H.RetBase.PTR_TO_MAP_VALUE:
-            R.mark_known_zero_ptr(r0, R.MAP_VALUE | (R.MAYBE_NULL if rt & H.PTR_MAYBE_NULL else 0))
-            r0.map = meta["map"]
-            if rt & H.PTR_MAYBE_NULL:
+            maybe_null = bool(rt & H.PTR_MAYBE_NULL)
+            m = meta["map"]
+            if maybe_null and fid == 1 and m is not None and int(m.map_type) in (MapType.ARRAY, MapType.PERCPU_ARRAY) \
+                    and 0 <= meta.get("const_key", -1) < m.max_entries:
+                maybe_null = False  # a constant in-range key: the lookup cannot fail
+            R.mark_known_zero_ptr(r0, R.MAP_VALUE | (R.MAYBE_NULL if maybe_null else 0))
+            r0.map = m
+            if maybe_null:
                 r0.id = self.new_id()
         elif base in (H.RetBase.PTR_TO_SOCKET, H.RetBase.PTR_TO_TCP_SOCK, H.RetBase.PTR_TO_SOCK_COMMON):
             t = {H.RetBase.PTR_TO_SOCKET: R.SOCKET, H.RetBase.PTR_TO_TCP_SOCK: R.TCP_SOCK,
@@ -1585,7 +1732,10 @@ class Verifier:
             size = m.key_size if base == H.ArgBase.PTR_TO_MAP_KEY else m.value_size
             if base == H.ArgBase.PTR_TO_MAP_KEY and reg.base == R.STACK and reg.var[1] == 0:
                 meta["key_reg"] = (reg.frameno, reg.off + R.s64(reg.var[0]))
-            self.check_helper_mem_access(regno, reg, size, BPF_READ, False, meta)
+            self.check_helper_mem_access(regno, reg, size, BPF_WRITE if at & (H.MEM_UNINIT | H.MEM_WRITE) else BPF_READ,
+                                         False, meta)
+            if base == H.ArgBase.PTR_TO_MAP_KEY and int(m.map_type) in (MapType.ARRAY, MapType.PERCPU_ARRAY):
+                meta["const_key"] = self.constant_map_key(reg, size)
             return
         if base == H.ArgBase.PTR_TO_CTX:
             if at & H.PTR_MAYBE_NULL and reg.type == R.SCALAR and reg.is_const() and reg.var[0] == 0:
@@ -1602,11 +1752,11 @@ class Verifier:
             if reg.type not in ok and not (reg.base == R.MEM and not reg.type & R.MAYBE_NULL):
                 raise VerifyError(EACCES, f"R{regno} type={R.type_str(reg.type)} expected={MEM_TYPES_STR}")
             if at & H.MEM_FIXED_SIZE:
-                self.check_helper_mem_access(regno, reg, proto.size_of(i), BPF_WRITE if at & H.MEM_UNINIT else BPF_READ,
+                self.check_helper_mem_access(regno, reg, proto.size_of(i), BPF_WRITE if at & (H.MEM_UNINIT | H.MEM_WRITE) else BPF_READ,
                                              False, meta)
                 return
             meta["mem_regno"] = regno
-            meta["raw"] = bool(at & H.MEM_UNINIT)
+            meta["raw"] = bool(at & (H.MEM_UNINIT | H.MEM_WRITE))
             return
         if base in (H.ArgBase.CONST_SIZE, H.ArgBase.CONST_SIZE_OR_ZERO):
             self.check_reg_type(regno, reg, [R.SCALAR])
@@ -1625,11 +1775,13 @@ class Verifier:
                 self.check_helper_mem_access(mem_regno, mreg, reg.umax, BPF_WRITE if meta["raw"] else BPF_READ,
                                              zero_ok, meta)
             meta["size"] = reg.umax
+            self.mark_chain_precision(regno)
             return
         if base == H.ArgBase.CONST_ALLOC_SIZE_OR_ZERO:
             if not reg.is_const():
                 raise VerifyError(EACCES, f"R{regno} is not a known constant'")
             meta["size"] = reg.var[0]
+            self.mark_chain_precision(regno)
             return
         if base in (H.ArgBase.PTR_TO_SOCK_COMMON, H.ArgBase.PTR_TO_SOCKET, H.ArgBase.PTR_TO_BTF_ID_SOCK_COMMON):
             ok = [R.SOCK_COMMON, R.SOCKET, R.TCP_SOCK, R.XDP_SOCK] if base != H.ArgBase.PTR_TO_SOCKET else [R.SOCKET]
@@ -1674,27 +1826,68 @@ class Verifier:
             frame = self.cur.frames[reg.frameno]  # type: ignore[union-attr]
             if reg.var[1] == 0:
                 lo = reg.off + R.s64(reg.var[0])
-                for a in range(lo, lo + size):
+                hi = lo + size
+            else:
+                lo = reg.off + reg.smin
+                hi = reg.off + reg.smax + size
+            mask = 0
+            for a in range(lo, hi):
+                mask |= 1 << ((-a - 1) // 8)
+            st = self.cur
+            if t == BPF_WRITE:
+                # the helper stores unknown bytes there: whatever was spilled is gone
+                self.stack_live.note_write(st.frames, self.insn_idx, frame.frameno, 0)  # type: ignore[union-attr]
+                for a in range(lo, hi):
                     spi = (-a - 1) // 8
-                    k = (-a - 1) % 8
-                    s = frame.stack.get(spi)
+                    s = self._slot(frame, spi)
                     self.mark_stack_scratched(spi)
-                    if t == BPF_WRITE and meta.get("raw"):
-                        s = self._slot(frame, spi)
-                        if s.is_spill():
-                            s.spilled = None
-                            s.types = [SLOT_MISC if x == SLOT_SPILL else x for x in s.types]
-                        s.types[k] = SLOT_MISC
-                        continue
-                    tt = s.types[k] if s is not None else SLOT_INVALID
-                    if tt == SLOT_INVALID and not self.bpf_capable:
-                        raise VerifyError(EACCES, f"invalid read from stack R{regno} off {lo}+{a - lo} size {size}")
-                    if tt == SLOT_SPILL and s is not None and s.spilled is not None and s.spilled.is_ptr() \
-                            and t == BPF_WRITE:
+                    if s.is_spill():
                         s.spilled = None
-                        s.types = [SLOT_MISC] * 8
+                        s.types = [SLOT_MISC if x == SLOT_SPILL else x for x in s.types]
+                    s.types[(-a - 1) % 8] = SLOT_MISC
+                return
+            self.stack_live.note_read(st.frames, self.insn_idx, frame.frameno, mask)  # type: ignore[union-attr]
+            for a in range(lo, hi):
+                spi = (-a - 1) // 8
+                s = frame.stack.get(spi)
+                tt = s.types[(-a - 1) % 8] if s is not None else SLOT_INVALID
+                if tt == SLOT_INVALID and not self.bpf_capable:
+                    if reg.var[1] == 0:
+                        raise VerifyError(EACCES, f"invalid read from stack R{regno} off {lo}+{a - lo} size {size}")
+                    raise VerifyError(EACCES, f"invalid variable-offset read from stack R{regno} "
+                                              f"var_off={T.tstr(reg.var)} off={reg.off} size={size}")
         else:
             self.check_reg_type(regno, reg, [R.STACK, R.PACKET, R.PACKET_META, R.MAP_KEY, R.MAP_VALUE])
+
+    def constant_map_key(self, key: Reg, key_size: int) -> int:
+        """The value of a constant key spilled on the stack (marked precise), or -1."""
+        if not self.bpf_capable or key.type != R.STACK or key.var[1]:
+            return -1
+        stack_off = key.off + R.s64(key.var[0])
+        slot = -stack_off - 1
+        spi, off = slot // 8, slot % 8
+        frame = self.cur.frames[key.frameno]  # type: ignore[union-attr]
+        s = frame.stack.get(spi)
+        if s is None:
+            return -1
+        zero = 0
+        i = off
+        while i >= 0 and s.types[i] == SLOT_ZERO:
+            zero += 1
+            i -= 1
+        if zero >= key_size:
+            return 0
+        if not (s.types[7] == SLOT_SPILL and s.spilled is not None and s.spilled.type == R.SCALAR):
+            return -1
+        spill = 0
+        i = off
+        while i >= 0 and s.types[i] == SLOT_SPILL:
+            spill += 1
+            i -= 1
+        if spill != key_size or s.spilled.var[1]:
+            return -1
+        self.mark_stack_slot_precision(key.frameno, spi)
+        return s.spilled.var[0]
 
     def check_map_func_compat(self, m, fid: int, fname: str) -> None:  # type: ignore[no-untyped-def]
         mt = int(m.map_type)
@@ -1792,6 +1985,7 @@ class Verifier:
             return
         if r0.type != R.SCALAR:
             raise VerifyError(EINVAL, f"At program exit the register R0 is not a known value ({R.type_str(r0.type)})")
+        self.mark_chain_precision(0)
         if not (rng[0] <= r0.smin and r0.smax <= rng[1]):
             s = "At program exit the register R0 has"
             unknown = True

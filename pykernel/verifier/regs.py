@@ -49,7 +49,7 @@ def s32(v: int) -> int:
 
 class Reg:
     __slots__ = ("type", "off", "var", "smin", "smax", "umin", "umax", "s32min", "s32max", "u32min",
-                 "u32max", "id", "map", "range", "mem_size", "frameno", "ref_obj_id", "subreg_def")
+                 "u32max", "id", "map", "range", "mem_size", "frameno", "ref_obj_id", "subreg_def", "precise")
 
     def __init__(self) -> None:
         self.type = NOT_INIT
@@ -64,6 +64,7 @@ class Reg:
         self.frameno = 0
         self.ref_obj_id = 0
         self.subreg_def = 0
+        self.precise = False
 
     def copy(self) -> Reg:
         r = Reg.__new__(Reg)
@@ -72,6 +73,7 @@ class Reg:
         r.s32min, r.s32max, r.u32min, r.u32max = self.s32min, self.s32max, self.u32min, self.u32max
         r.id, r.map, r.range, r.mem_size = self.id, self.map, self.range, self.mem_size
         r.frameno, r.ref_obj_id, r.subreg_def = self.frameno, self.ref_obj_id, self.subreg_def
+        r.precise = self.precise
         return r
 
     def assign(self, o: Reg) -> None:
@@ -80,6 +82,7 @@ class Reg:
         self.s32min, self.s32max, self.u32min, self.u32max = o.s32min, o.s32max, o.u32min, o.u32max
         self.id, self.map, self.range, self.mem_size = o.id, o.map, o.range, o.mem_size
         self.frameno, self.ref_obj_id, self.subreg_def = o.frameno, o.ref_obj_id, o.subreg_def
+        self.precise = o.precise
 
     # -- predicates
     @property
@@ -311,9 +314,10 @@ def _ranges(r: Reg) -> list[str]:
 
 def reg_str(r: Reg, cur_frame: int = 0) -> str:
     t = r.type
+    pre = "P" if t == SCALAR and r.precise else ""
     if t == SCALAR and r.var[1] == 0:
-        return snum(s64(r.var[0]))
-    name = type_str(t)
+        return pre + snum(s64(r.var[0]))
+    name = pre + type_str(t)
     b = t & BASE
     if b == STACK:
         if r.frameno != cur_frame:

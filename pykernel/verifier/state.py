@@ -51,13 +51,26 @@ class Frame:
 
 
 class VState:
-    __slots__ = ("frames", "refs", "last_ckpt", "path")
+    """One verifier state: call frames, acquired references and the precision-tracking links.
+
+    ``last_ckpt`` is the parent checkpoint (the state this path last stored at a prune point);
+    ``first_idx``/``last_idx`` bound the instructions walked since then and ``hist`` is the
+    jump history of that segment: ``[idx, prev_idx, flags, linked]`` entries for every
+    non-sequential step, register spill/fill (``flags``: HIST_STACK | frame << 6 | spi) and
+    conditional jump that refined linked scalars (``linked``: ((frame, regno|-1-spi), ...)).
+    """
+
+    __slots__ = ("frames", "refs", "last_ckpt", "path", "first_idx", "last_idx", "insn_idx", "hist")
 
     def __init__(self) -> None:
         self.frames: list[Frame] = [Frame()]
         self.refs: list[tuple[int, int]] = []  # (ref id, insn that acquired it)
         self.last_ckpt: Checkpoint | None = None
         self.path: list[int] | None = None
+        self.first_idx = 0
+        self.last_idx = -1
+        self.insn_idx = 0
+        self.hist: list[list] = []
 
     @property
     def cur(self) -> Frame:
@@ -73,11 +86,26 @@ class VState:
         s.refs = list(self.refs)
         s.last_ckpt = self.last_ckpt
         s.path = list(self.path) if self.path is not None else None
+        s.first_idx, s.last_idx, s.insn_idx = self.first_idx, self.last_idx, self.insn_idx
+        s.hist = [list(h) for h in self.hist]
         return s
 
 
+HIST_STACK = 1 << 9
+
+
+def maybe_looping(old: VState, cur: VState) -> bool:
+    """The cheap pre-check of the loop detector: the current frame's registers are identical."""
+    if len(old.frames) != len(cur.frames):
+        return False
+    for a, b in zip(old.frames[-1].regs, cur.frames[-1].regs, strict=True):
+        if a.key()[:-1] != b.key()[:-1]:
+            return False
+    return True
+
+
 def fingerprint(st: VState) -> tuple:
-    """Exact identity of a state (ids included), for the in-progress loop check."""
+    """Exact identity of a state (ids included)."""
     out = []
     for f in st.frames:
         out.append(tuple(r.key() for r in f.regs))
@@ -87,7 +115,9 @@ def fingerprint(st: VState) -> tuple:
 
 
 class Checkpoint:
-    __slots__ = ("state", "insn", "parent", "branches", "hits", "miss", "fp")
+    """A state stored at a prune point (the kernel's bpf_verifier_state_list entry)."""
+
+    __slots__ = ("state", "insn", "parent", "branches", "hits", "miss", "fp", "cleaned", "in_list", "callsite")  # fp: in the free list
 
     def __init__(self, state: VState, insn: int, parent: Checkpoint | None) -> None:
         self.state = state
@@ -97,23 +127,29 @@ class Checkpoint:
         self.hits = 0
         self.miss = 0
         self.fp: tuple | None = None
+        self.cleaned = False
+        self.in_list = True
+        self.callsite = state.frames[-1].callsite
 
 
 # ---------------------------------------------------------------------------- comparison
 
 
 class IdMap:
-    __slots__ = ("m", "rev")
+    """Old id -> current id correspondence built while comparing two states (check_ids)."""
 
-    def __init__(self) -> None:
+    __slots__ = ("m", "rev", "tmp")
+
+    def __init__(self, tmp: int = 0) -> None:
         self.m: dict[int, int] = {}
         self.rev: dict[int, int] = {}
+        self.tmp = tmp
 
     def check(self, old: int, cur: int) -> bool:
-        if not old and not cur:
+        if (not old) != (not cur):
+            return False
+        if not old:
             return True
-        if not old or not cur:
-            return not old  # an old state without a link is more general
         a = self.m.get(old)
         if a is None:
             if cur in self.rev:
@@ -123,102 +159,144 @@ class IdMap:
             return True
         return a == cur
 
+    def check_scalar(self, old: int, cur: int) -> bool:
+        if not old:
+            return True
+        if not cur:
+            self.tmp += 1
+            cur = -self.tmp  # a fresh id nothing else can match
+        return self.check(old, cur)
+
 
 def _range_within(o: Reg, c: Reg) -> bool:
     return (o.umin <= c.umin and o.umax >= c.umax and o.smin <= c.smin and o.smax >= c.smax
             and o.u32min <= c.u32min and o.u32max >= c.u32max and o.s32min <= c.s32min and o.s32max >= c.s32max)
 
 
-def regsafe(o: Reg, c: Reg, idmap: IdMap, exact: bool) -> bool:
-    if exact:
-        if o.type == R.NOT_INIT and c.type == R.NOT_INIT:
-            return True
-        ko, kc = o.key(), c.key()
-        if ko[:11] != kc[:11] or ko[12:] != kc[12:]:
-            return False
-        return idmap.check(o.id, c.id)
-    if o.type == R.NOT_INIT:
+def _head(r: Reg) -> tuple:
+    """The fields the kernel memcmp()s before var_off: type, off and the per-type union."""
+    return (r.type, r.off, id(r.map) if r.map is not None else 0, r.range, r.mem_size)
+
+
+def regs_exact(o: Reg, c: Reg, idmap: IdMap) -> bool:
+    return (_head(o) == _head(c) and o.var == c.var and o.smin == c.smin and o.smax == c.smax
+            and o.umin == c.umin and o.umax == c.umax and o.s32min == c.s32min and o.s32max == c.s32max
+            and o.u32min == c.u32min and o.u32max == c.u32max
+            and idmap.check(o.id, c.id) and idmap.check(o.ref_obj_id, c.ref_obj_id))
+
+
+NOT_EXACT, EXACT, RANGE_WITHIN = 0, 1, 2
+
+
+def regsafe(o: Reg, c: Reg, idmap: IdMap, exact: int) -> bool:
+    if exact == EXACT:
+        return regs_exact(o, c, idmap)
+    ot = o.type
+    if ot == R.NOT_INIT and (exact == NOT_EXACT or c.type == R.NOT_INIT):
         return True
-    if c.type == R.NOT_INIT:
+    if ot != c.type:
         return False
-    if o.type != c.type:
-        return False
-    t = o.type & R.BASE
+    t = ot & R.BASE
     if t == R.SCALAR:
-        if not (_range_within(o, c) and T.within(o.var, c.var)):
-            return False
-        return idmap.check(o.id, c.id) if o.id else True
+        if not o.precise and exact == NOT_EXACT:
+            return True
+        return _range_within(o, c) and T.within(o.var, c.var) and idmap.check_scalar(o.id, c.id)
+    if t in (R.MAP_KEY, R.MAP_VALUE, R.MEM):
+        return (_head(o) == _head(c) and _range_within(o, c) and T.within(o.var, c.var)
+                and idmap.check(o.id, c.id) and idmap.check(o.ref_obj_id, c.ref_obj_id))
     if t in (R.PACKET, R.PACKET_META):
-        if o.range > c.range if o.range >= 0 and c.range >= 0 else o.range != c.range:
+        if o.range < 0 or c.range < 0:
+            if o.range != c.range:
+                return False
+        elif o.range > c.range:
             return False
         if o.off != c.off:
             return False
         if not idmap.check(o.id, c.id):
             return False
         return _range_within(o, c) and T.within(o.var, c.var)
-    if o.off != c.off or o.map is not c.map or o.mem_size != c.mem_size or o.frameno != c.frameno:
-        return False
-    if not idmap.check(o.id, c.id) or not idmap.check(o.ref_obj_id, c.ref_obj_id):
-        return False
-    return _range_within(o, c) and T.within(o.var, c.var)
+    if t == R.STACK:
+        return regs_exact(o, c, idmap) and o.frameno == c.frameno
+    return regs_exact(o, c, idmap)
 
 
-def _stacksafe(o: Frame, c: Frame, idmap: IdMap, exact: bool) -> bool:
+_INVALID8 = [SLOT_INVALID] * 8
+
+
+def _scalar_for_stack(s: Slot | None, uninit_ok: bool) -> Reg | None:
+    if s is None:
+        return _UNBOUND if uninit_ok else None
+    if s.types[0] == SLOT_SPILL and s.spilled is not None and s.spilled.type == R.SCALAR:
+        return s.spilled
+    for t in s.types:
+        if t != SLOT_MISC and not (t == SLOT_INVALID and uninit_ok):
+            return None
+    return _UNBOUND
+
+
+_UNBOUND = Reg()
+_UNBOUND.type = R.SCALAR
+
+
+def stacksafe(o: Frame, c: Frame, idmap: IdMap, exact: int, uninit_ok: bool = True) -> bool:
+    cstack = c.stack
     for spi, os_ in o.stack.items():
-        cs = c.stack.get(spi)
-        ctypes = cs.types if cs is not None else [SLOT_INVALID] * 8
-        if exact:
-            if os_.types != ctypes:
+        cs = cstack.get(spi)
+        otypes = os_.types
+        ctypes = cs.types if cs is not None else _INVALID8
+        if exact != NOT_EXACT:
+            if cs is None or otypes != ctypes:
                 return False
-            if os_.is_spill() and not regsafe(os_.spilled, cs.spilled, idmap, True):  # type: ignore[arg-type,union-attr]
-                return False
+        if otypes == _INVALID8:
             continue
         for k in range(8):
-            ot, ct = os_.types[k], ctypes[k]
+            ot = otypes[k]
             if ot == SLOT_INVALID:
                 continue
-            if ot == SLOT_MISC and ct in (SLOT_MISC, SLOT_ZERO):
+            if uninit_ok and ot == SLOT_MISC:
                 continue
-            if ot == SLOT_MISC and ct == SLOT_SPILL and cs is not None and cs.spilled is not None \
-                    and cs.spilled.type == R.SCALAR:
+            if cs is None:
+                return False
+            orr = _scalar_for_stack(os_, uninit_ok)
+            crr = _scalar_for_stack(cs, uninit_ok) if orr is not None else None
+            if orr is not None and crr is not None:
+                if not regsafe(orr, crr, idmap, exact):
+                    return False
+                break
+            ct = ctypes[k]
+            if ot == SLOT_MISC and ct == SLOT_ZERO:
                 continue
             if ot != ct:
                 return False
-        if os_.is_spill():
-            if cs is None or not cs.is_spill():
-                return False
-            if not regsafe(os_.spilled, cs.spilled, idmap, False):  # type: ignore[arg-type]
-                return False
-    if exact:
-        for spi, cs in c.stack.items():
-            if spi not in o.stack and cs.valid():
-                return False
+            if k != 7:
+                continue
+            if ot == SLOT_SPILL:
+                if not regsafe(os_.spilled, cs.spilled, idmap, exact):  # type: ignore[arg-type]
+                    return False
     return True
 
 
-def states_equal(old: VState, cur: VState, live: int, exact: bool = False) -> bool:
+def refsafe(old: VState, cur: VState, idmap: IdMap) -> bool:
+    if len(old.refs) != len(cur.refs):
+        return False
+    return all(idmap.check(a[0], b[0]) for a, b in zip(old.refs, cur.refs, strict=True))
+
+
+def states_equal(old: VState, cur: VState, live_of, exact: int = NOT_EXACT, id_gen: int = 0) -> bool:  # type: ignore[no-untyped-def]
+    """``live_of(frame_index, state)`` gives the live-register mask of that frame."""
     if len(old.frames) != len(cur.frames):
         return False
-    # cheap filter: live registers of the innermost frame must have the same types
-    oregs, cregs = old.frames[-1].regs, cur.frames[-1].regs
-    for i in range(MAX_BPF_REG):
-        if (live >> i) & 1 or exact:
-            ot = oregs[i].type
-            if ot != cregs[i].type and (exact or ot != R.NOT_INIT):
-                return False
-    if [r[0] for r in old.refs] != [r[0] for r in cur.refs] and not exact:
-        if len(old.refs) != len(cur.refs):
-            return False
-    idmap = IdMap()
+    idmap = IdMap(id_gen)
+    if not refsafe(old, cur, idmap):
+        return False
     for fi, (fo, fc) in enumerate(zip(old.frames, cur.frames, strict=True)):
         if fo.callsite != fc.callsite:
             return False
-        last = fi == len(old.frames) - 1
+        live = live_of(fi, old)
+        oregs, cregs = fo.regs, fc.regs
         for i in range(MAX_BPF_REG):
-            if last and not exact and not (live >> i) & 1 and i != 10:
-                continue
-            if not regsafe(fo.regs[i], fc.regs[i], idmap, exact):
+            if (live >> i) & 1 and not regsafe(oregs[i], cregs[i], idmap, exact):
                 return False
-        if not _stacksafe(fo, fc, idmap, exact):
+        if not stacksafe(fo, fc, idmap, exact):
             return False
     return True
