@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
-"""Verifier speed: processed instructions per second, printed side by side.
+"""Verifier speed: processed instructions per second, ours and the real kernel's, side by side.
 
     .venv/bin/python bench/bench_verifier.py
 
-* a clang-compiled XDP parser from the corpus (tests/progs/xdp_adjust_tail.o as libbpf loads
-  it: ~20,000 processed insns on 6.18), the ~2,700-insn workload of a map-heavy parser
-  (acc-style program below, unrolled), and
-* a bounded loop the walker explores iteration by iteration (~21,000 processed insns).
-Target: >= 100,000 processed insns/s.
+* a bounds-checked packet parser of ~2,700 processed insns (29 header checks; the kernel
+  processes exactly as many),
+* a bounded loop the walker explores iteration by iteration (21,004 processed insns),
+* the clang-compiled tests/progs/xdp_adjust_tail.o as libbpf loads it (20,322 processed insns).
+Each is verified three times and the best time kept. Where the real kernel's bpf() is at
+hand (root, x86-64) the same program is loaded there with log_level 4 and its own
+``verification time`` gives the kernel's rate. Target: >= 100,000 processed insns/s.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
@@ -54,10 +57,10 @@ exit
 """)
 
 
-def parser_program() -> list:  # type: ignore[type-arg]
+def parser_program(checks: int = 29) -> list:  # type: ignore[type-arg]
     # many independent bounds-checked header reads: a wide diamond-shaped CFG
     body = ["r6 = *(u32 *)(r1 +0)", "r7 = *(u32 *)(r1 +4)", "r0 = 1"]
-    for k in range(60):
+    for k in range(checks):
         off = 14 + k % 40
         body += ["r2 = r6", f"r2 += {off + 1}", "if r2 > r7 goto pc+4", f"r3 = *(u8 *)(r6 +{off})",
                  "if r3 != 0x11 goto pc+2", "r0 += 1", "r0 &= 3"]
@@ -77,21 +80,56 @@ def corpus_program() -> tuple[list, dict, int] | None:  # type: ignore[type-arg]
     return env.insns, {fd: env.map_by_fd(fd) for fd in range(100, 120) if env.map_by_fd(fd)}, env.prog_type
 
 
+def best(insns, prog_type=ProgType.XDP, maps=None, reps: int = 3) -> tuple[int, float]:  # type: ignore[no-untyped-def]
+    runs = [run(insns, prog_type, maps) for _ in range(reps)]
+    return runs[0][0], min(dt for _, dt in runs)
+
+
+def kernel_rate(insns, prog_type, maps) -> float | None:  # type: ignore[no-untyped-def]
+    """processed insns / the kernel's own verification time, or None without the real bpf()."""
+    try:
+        import realbpf  # tests/verifier_corpus/realbpf.py
+        from pykernel.uapi import insn as I
+        if not realbpf.available():
+            return None
+        fds = {}
+        code = list(insns)
+        for i, ins in enumerate(code):
+            if ins.is_ld_imm64() and ins.src in (1, 2) and ins.imm in (maps or {}):
+                m = maps[ins.imm]
+                if ins.imm not in fds:
+                    fds[ins.imm] = realbpf.map_create(m.map_type, m.key_size, m.value_size, m.max_entries,
+                                                      m.map_flags, m.name[:15])
+                code[i] = ins.with_(imm=fds[ins.imm])
+        r = realbpf.prog_load(prog_type, I.encode_all(code), log_level=4, log_size=1 << 16)
+        for fd in fds.values():
+            os.close(fd)
+        if r.ok:
+            os.close(r.fd)
+        t = re.search(r"verification time (\d+) usec", r.log)
+        n = re.search(r"processed (\d+) insns", r.log)
+        if not t or not n:
+            return None
+        return int(n.group(1)) / max(int(t.group(1)), 1) * 1e6
+    except Exception:  # noqa: BLE001 - the kernel side is optional
+        return None
+
+
 def main() -> int:
-    rows = []
-    n, dt = run(parser_program())
-    rows.append(("straight parser (60 checks)", n, dt))
-    n, dt = run(loop_program(4200))
-    rows.append(("bounded loop x4200", n, dt))
+    progs = [("parser (29 checks)", parser_program(), ProgType.XDP, None),
+             ("bounded loop x5250", loop_program(5250), ProgType.XDP, None)]
     cp = corpus_program()
     if cp is not None:
         insns, maps, pt = cp
-        n, dt = run(insns, pt, maps)
-        rows.append(("xdp_adjust_tail.o (clang)", n, dt))
-    print(f"{'program':32} {'processed':>10} {'seconds':>8} {'insns/s':>10} {'vs target':>9}")
-    for name, n, dt in rows:
+        progs.append(("xdp_adjust_tail.o (clang)", insns, pt, maps))
+    print(f"{'program':28} {'processed':>9} {'seconds':>8} {'insns/s':>9} {'vs target':>9} {'kernel/s':>10} "
+          f"{'ours/kernel':>11}")
+    for name, insns, pt, maps in progs:
+        n, dt = best(insns, pt, maps)
         rate = n / dt if dt else 0
-        print(f"{name:32} {n:10d} {dt:8.3f} {rate:10.0f} {rate / TARGET:8.2f}x")
+        k = kernel_rate(insns, pt, maps)
+        ks = f"{k:10.0f} {rate / k:11.3f}" if k else f"{'-':>10} {'-':>11}"
+        print(f"{name:28} {n:9d} {dt:8.3f} {rate:9.0f} {rate / TARGET:8.2f}x {ks}")
     return 0
 
 

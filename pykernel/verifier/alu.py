@@ -115,9 +115,44 @@ def _bitwise(d: Reg, s: Reg, op: int) -> None:
     _signed_from_unsigned(d)
 
 
+_CONST_OPS = frozenset((I.ADD, I.SUB, I.MUL, I.AND, I.OR, I.XOR, I.LSH, I.RSH, I.ARSH))
+
+
+def _const_result(a: int, b: int, op: int, bits: int) -> int | None:
+    mask = (1 << bits) - 1
+    a &= mask
+    b &= mask
+    if op == I.ADD:
+        return (a + b) & mask
+    if op == I.SUB:
+        return (a - b) & mask
+    if op == I.MUL:
+        return (a * b) & mask
+    if op == I.AND:
+        return a & b
+    if op == I.OR:
+        return a | b
+    if op == I.XOR:
+        return a ^ b
+    if b >= bits:
+        return None
+    if op == I.LSH:
+        return (a << b) & mask
+    if op == I.RSH:
+        return a >> b
+    sa = a - (1 << bits) if a >> (bits - 1) else a
+    return (sa >> b) & mask
+
+
 def scalar_alu(d: Reg, s: Reg, op: int, alu32: bool) -> None:
     """dst = dst OP src on scalars (both already validated). Updates d in place."""
     bits = 32 if alu32 else 64
+    if d.var[1] == 0 and s.var[1] == 0 and op in _CONST_OPS:
+        # both known: the tnum arithmetic is exact, and so are the bounds derived from it
+        res = _const_result(d.var[0], s.var[0], op, bits)
+        if res is not None:
+            R.set_known(d, res)
+            return
     if op in (I.LSH, I.RSH, I.ARSH):
         if not s.is_const() or (s.var[0] & M64) >= bits:
             R.mark_unknown(d)

@@ -272,6 +272,7 @@ class Verifier(PrecisionMixin):
                 i += 2 if self.insns[i].is_ld_imm64() else 1
         self.subprog_depth = [0] * len(self.subprogs)
         self.stack_live = StackLiveness(self.insns, self.subprogs)
+        self.dec = [(x.code, x.dst, x.src, x.imm) for x in self.insns]
         self.do_check_main()
         self.check_max_stack_depth()
         _ = env

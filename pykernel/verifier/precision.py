@@ -178,41 +178,51 @@ class PrecisionMixin:
     # ------------------------------------------------------------------ the walk
     def _mark_chain(self, start: VState) -> None:
         bt = self.bt  # type: ignore[attr-defined]
-        if bt.empty():
+        bregs, bstack = bt.regs, bt.stack
+        if not any(bregs) and not any(bstack):
             return
         lvl2 = self.log.level & LOG_LEVEL2  # type: ignore[attr-defined]
+        backtrack = self.backtrack_insn
         st = start
         first_idx = st.first_idx
         last_idx = st.insn_idx
         subseq_idx = -1
         skip_first = True
         ck = st.last_ckpt
+        n = self.n  # type: ignore[attr-defined]
         while True:
-            cnt = len(st.hist)
+            hist = st.hist
+            cnt = len(hist)
             if lvl2:
                 self.v(f"mark_precise: frame{bt.frame}: last_idx {last_idx} first_idx {first_idx} "  # type: ignore[attr-defined]
                        f"subseq_idx {subseq_idx} \n")
             if last_idx < 0:
                 return
             i = last_idx
+            first = st.first_idx
             while True:
                 if skip_first:
                     skip_first = False
                 else:
-                    hist = self._hist_entry(st, cnt, i)
+                    ent = hist[cnt - 1] if cnt and hist[cnt - 1][0] == i else None
                     try:
-                        self.backtrack_insn(i, subseq_idx, hist, bt)
+                        backtrack(i, subseq_idx, ent, bt)
                     except NotSupported:
                         self.mark_all_scalars_precise(start)
                         bt.reset(0)
                         return
-                if bt.empty():
-                    return
+                    fr = bt.frame
+                    if not bregs[fr] and not bstack[fr] and not any(bregs) and not any(bstack):
+                        return
                 subseq_idx = i
-                i, cnt = self._prev_insn(st, i, cnt)
-                if i < 0:
+                if i == first and (cnt == 0 or (cnt == 1 and hist[0][0] == i)):
                     break
-                if i >= self.n:  # type: ignore[attr-defined]
+                if cnt and hist[cnt - 1][0] == i:
+                    i = hist[cnt - 1][1]
+                    cnt -= 1
+                else:
+                    i -= 1
+                if i < 0 or i >= n:
                     raise VerifyError(14, f"verifier bug: backtracking idx {i}")
             if ck is None:
                 break
@@ -221,75 +231,62 @@ class PrecisionMixin:
                 if fr >= len(st.frames):
                     continue
                 func = st.frames[fr]
-                m = bt.regs[fr]
+                m = bregs[fr]
                 k = 0
                 while m >> k:
                     if (m >> k) & 1:
                         r = func.regs[k]
                         if r.type != R.SCALAR or r.precise:
-                            bt.regs[fr] &= ~(1 << k)
+                            bregs[fr] &= ~(1 << k)
                         else:
                             r.precise = True
                     k += 1
-                m = bt.stack[fr]
+                m = bstack[fr]
                 k = 0
                 while m >> k:
                     if (m >> k) & 1:
                         slot = func.stack.get(k)
-                        if not is_spilled_scalar(slot):
-                            bt.stack[fr] &= ~(1 << k)
-                        elif slot.spilled.precise:
-                            bt.stack[fr] &= ~(1 << k)
+                        if not is_spilled_scalar(slot) or slot.spilled.precise:
+                            bstack[fr] &= ~(1 << k)
                         else:
                             slot.spilled.precise = True
                     k += 1
                 if lvl2:
-                    self.v(f"mark_precise: frame{fr}: parent state regs={_fmt_regs(bt.regs[fr])} "  # type: ignore[attr-defined]
-                           f"stack={_fmt_stack(bt.stack[fr])}: ")
+                    self.v(f"mark_precise: frame{fr}: parent state regs={_fmt_regs(bregs[fr])} "  # type: ignore[attr-defined]
+                           f"stack={_fmt_stack(bstack[fr])}: ")
                     self.v(self.state_str(st, fr, True))  # type: ignore[attr-defined]
-            if bt.empty():
+            if not any(bregs) and not any(bstack):
                 return
             subseq_idx = first_idx
             last_idx = st.last_idx
             first_idx = st.first_idx
             ck = ck.parent
-        if not bt.empty():
+        if any(bregs) or any(bstack):
             self.mark_all_scalars_precise(start)
             bt.reset(0)
 
     def backtrack_insn(self, idx: int, subseq_idx: int, hist: list | None, bt: Backtrack) -> None:
-        ins: I.Insn = self.insns[idx]  # type: ignore[attr-defined]
-        code = ins.code
+        code, d, s, imm = self.dec[idx]  # type: ignore[attr-defined]
         if code == 0:
             return
         if self.log.level & LOG_LEVEL2:  # type: ignore[attr-defined]
             self.v(f"mark_precise: frame{bt.frame}: regs={_fmt_regs(bt.regs[bt.frame])} "  # type: ignore[attr-defined]
                    f"stack={_fmt_stack(bt.stack[bt.frame])} before {idx}: {self.insn_text(idx)}\n")  # type: ignore[attr-defined]
-        _sync_linked(bt, hist)
+        if hist is not None and hist[3]:
+            _sync_linked(bt, hist)
         cls = code & 7
-        op = code & 0xF0
-        d, s = ins.dst, ins.src
         fr = bt.frame
         regs = bt.regs
-        if cls in (I.ALU, I.ALU64):
+        if cls == 7 or cls == 4:  # ALU64, ALU
             if not (regs[fr] >> d) & 1:
                 return
-            if op in (I.END, I.NEG):
-                pass
-            elif op == I.MOV:
+            op = code & 0xF0
+            if op == I.MOV:
                 regs[fr] &= ~(1 << d)
                 if code & I.X and s != 10:
                     regs[fr] |= 1 << s
-            elif code & I.X and s != 10:
+            elif op != I.END and op != I.NEG and code & I.X and s != 10:
                 regs[fr] |= 1 << s
-        elif cls == I.STX and (code & 0xE0) == I.ATOMIC:
-            # the fetched old value comes from memory: nothing earlier to track for it
-            if (regs[fr] >> d) & 1:
-                raise NotSupported
-            if ins.imm & I.FETCH:
-                loaded = 0 if ins.imm == I.CMPXCHG else s
-                regs[fr] &= ~(1 << loaded)
-            return
         elif cls == I.LDX:
             if not (regs[fr] >> d) & 1:
                 return
@@ -298,7 +295,15 @@ class PrecisionMixin:
                 return
             sfr, spi = (hist[2] >> 6) & 7, hist[2] & 63
             bt.stack[sfr] |= 1 << spi
-        elif cls in (I.STX, I.ST):
+        elif cls == I.STX and (code & 0xE0) == I.ATOMIC:
+            # the fetched old value comes from memory: nothing earlier to track for it
+            if (regs[fr] >> d) & 1:
+                raise NotSupported
+            if imm & I.FETCH:
+                loaded = 0 if imm == I.CMPXCHG else s
+                regs[fr] &= ~(1 << loaded)
+            return
+        elif cls == I.STX or cls == I.ST:
             if (regs[fr] >> d) & 1:
                 raise NotSupported
             if hist is None or not hist[2] & HIST_STACK:
@@ -309,18 +314,19 @@ class PrecisionMixin:
             bt.stack[sfr] &= ~(1 << spi)
             if cls == I.STX:
                 regs[fr] |= 1 << s
-        elif cls in (I.JMP, I.JMP32):
+        elif cls == I.JMP or cls == I.JMP32:
+            op = code & 0xF0
             if op == I.CALL and s == PSEUDO_CALL:
                 if regs[fr] & ~ARGS_MASK & 0x7FF:
                     raise VerifyError(14, f"verifier bug: static subprog unexpected regs {regs[fr]:x}")
                 if bt.stack[fr]:
                     raise VerifyError(14, f"verifier bug: static subprog leftover stack slots {bt.stack[fr]:x}")
+                if fr == 0:
+                    raise VerifyError(14, "verifier bug: subprog exit at frame 0")
                 for i in range(1, 6):
                     if (regs[fr] >> i) & 1:
                         regs[fr] &= ~(1 << i)
                         regs[fr - 1] |= 1 << i
-                if fr == 0:
-                    raise VerifyError(14, "verifier bug: subprog exit at frame 0")
                 bt.frame -= 1
                 return
             if op == I.CALL:
@@ -350,7 +356,8 @@ class PrecisionMixin:
             mode = code & 0xE0
             if mode in (I.ABS, I.IND):
                 raise NotSupported
-        _sync_linked(bt, hist)
+        if hist is not None and hist[3]:
+            _sync_linked(bt, hist)
 
 
 def _is_pseudo_call(ins: I.Insn) -> bool:

@@ -247,6 +247,22 @@ def bound_offset(r: Reg) -> None:
 
 
 def sync(r: Reg) -> None:
+    v, m = r.var
+    if m == 0:
+        # a constant whose bounds admit it: every bound collapses onto the value
+        sv = v - (1 << 64) if v >> 63 else v
+        v32 = v & M32
+        sv32 = v32 - (1 << 32) if v32 >> 31 else v32
+        if (r.umin <= v <= r.umax and r.smin <= sv <= r.smax and r.u32min <= v32 <= r.u32max
+                and r.s32min <= sv32 <= r.s32max):
+            r.umin = r.umax = v
+            r.smin = r.smax = sv
+            r.u32min = r.u32max = v32
+            r.s32min = r.s32max = sv32
+            return
+    elif m == M64 and r.umin == 0 and r.umax == M64 and r.smin == S64_MIN and r.smax == S64_MAX \
+            and r.u32min == 0 and r.u32max == M32 and r.s32min == S32_MIN and r.s32max == S32_MAX:
+        return  # nothing known: nothing to deduce
     update_bounds(r)
     deduce_bounds(r)
     deduce_bounds(r)

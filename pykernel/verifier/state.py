@@ -99,7 +99,11 @@ def maybe_looping(old: VState, cur: VState) -> bool:
     if len(old.frames) != len(cur.frames):
         return False
     for a, b in zip(old.frames[-1].regs, cur.frames[-1].regs, strict=True):
-        if a.key()[:-1] != b.key()[:-1]:
+        if a.type != b.type or a.var != b.var or a.off != b.off or a.id != b.id or a.smin != b.smin \
+                or a.smax != b.smax or a.umin != b.umin or a.umax != b.umax or a.s32min != b.s32min \
+                or a.s32max != b.s32max or a.u32min != b.u32min or a.u32max != b.u32max \
+                or a.map is not b.map or a.range != b.range or a.mem_size != b.mem_size \
+                or a.ref_obj_id != b.ref_obj_id:
             return False
     return True
 
