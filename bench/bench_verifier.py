@@ -89,6 +89,7 @@ def kernel_rate(insns, prog_type, maps) -> float | None:  # type: ignore[no-unty
     """processed insns / the kernel's own verification time, or None without the real bpf()."""
     try:
         import realbpf  # tests/verifier_corpus/realbpf.py
+
         from pykernel.uapi import insn as I
         if not realbpf.available():
             return None

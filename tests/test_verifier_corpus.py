@@ -4,8 +4,10 @@ Every case in tests/verifier_corpus/recorded.json (asm cases and clang-compiled 
 programs) is verified by pykernel.verifier with the same instructions and maps the real
 kernel was given. Verdicts must agree on 100% of the corpus, the final error line on at
 least 90% of the rejects (the ones that differ are printed), and for every accepted
-program ``dump xlated`` must equal real bpftool's output (map ids and subprogram tags
-aside).
+program ``dump xlated`` must equal real bpftool's output, map ids aside: C programs are
+verified with the func/line info libbpf gives the kernel, so the ``int f(...)`` headers,
+the ``; source`` lines and the ``call pc+N#bpf_prog_<tag>_<func>`` subprogram tags are
+compared too.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from simmaps import FakeMap  # noqa: E402
 
 from pykernel.uapi import insn as I  # noqa: E402
 from pykernel.uapi.errors import SyscallError  # noqa: E402
-from pykernel.verifier import VerifierEnv, verify  # noqa: E402
-from pykernel.verifier.xlated import prepare_dump, xlated_lines  # noqa: E402
+from pykernel.verifier import FuncInfo, LineInfo, VerifierEnv, verify  # noqa: E402
+from pykernel.verifier.xlated import prepare_dump  # noqa: E402
 
 RECORDED = corpus.load_recorded()
 ASM = {c.name: c for c in corpus.load_asm_cases()}
@@ -73,17 +75,6 @@ def run_case(name: str) -> tuple[bool, int, str, object]:
         return False, e.errno, buf.split(b"\0", 1)[0].decode(), None
 
 
-def norm_xlated(text: str) -> list[str]:
-    out = []
-    for ln in text.splitlines():
-        if not ln.strip() or ln.startswith(";") or re.match(r"^\S.*\):$", ln):
-            continue
-        ln = re.sub(r"map\[id:\d+\]", "map[id:N]", ln)
-        ln = re.sub(r"#bpf_prog_[0-9a-f]+_\w+", "#bpf_prog_TAG", ln)
-        out.append(ln.rstrip())
-    return out
-
-
 NAMES = sorted(RECORDED)
 # cases that walk the full 1,000,000-instruction budget: only in the slow run
 SLOW = {"rej_too_large", "rej_infinite_loop_cond"}
@@ -114,12 +105,91 @@ def test_error_lines() -> None:
     assert rate >= 0.9
 
 
+def ext_info(name: str):  # noqa: ANN201
+    """(BTF, func info, line info) of a C case as libbpf hands them to the kernel (pylibbpf's
+    relocation of the object's .BTF.ext), strings resolved; None for asm cases."""
+    rec = RECORDED[name]
+    if rec["kind"] != "c":
+        return None
+    from pybpftool import xlated as X
+    from pylibbpf import BpfObject
+    from pylibbpf.relo import relocate_program
+
+    obj = BpfObject.open(str(HERE.parent / rec["object"]), print_fn=lambda lvl, msg: None)
+    prog = next(p for p in obj.programs if p.name == rec["program"])
+    relocate_program(obj, prog, lambda i: i)
+    btf = obj.btf
+    finfo = []
+    for off, tid in X.parse_func_info(prog.func_info, prog.func_info_rec_size, prog.func_info_cnt):
+        sig = btf.func_signature(tid)
+        finfo.append(FuncInfo(insn_off=off, type_id=tid, name=sig.split("(", 1)[0].split()[-1].lstrip("*")))
+    linfo = []
+    for li in X.parse_line_info(prog.line_info, prog.line_info_rec_size, prog.line_info_cnt):
+        linfo.append(LineInfo(insn_off=li.insn_off, file_name=btf.data.str_at(li.file_name_off),
+                              line=btf.data.str_at(li.line_off), line_num=li.line_col >> 10,
+                              line_col=li.line_col, file_name_off=li.file_name_off, line_off=li.line_off))
+    return btf, finfo, linfo
+
+
+def subprog_symbols(res, finfo) -> list[str]:  # noqa: ANN001
+    """bpf_prog_<tag>_<name> of each function: the tag as jit_subprogs computes it (calls
+    holding the callee index in ``off`` and 1 in ``imm``, map immediates ignored)."""
+    from pykernel.tag import prog_tag
+
+    insns = prepare_dump(res)
+    starts = list(res.subprog_starts) + [len(insns)]
+    names = {fi.insn_off: fi.name for fi in (finfo or [])}
+    out = []
+    for k in range(len(starts) - 1):
+        body = [x.with_(off=x.imm, imm=1) if x.code == (I.JMP | I.CALL) and x.src == 1 else x
+                for x in insns[starts[k]:starts[k + 1]]]
+        out.append(f"bpf_prog_{prog_tag(I.encode_all(body)).hex()}_{names.get(starts[k], 'F')}")
+    return out
+
+
+def render_xlated(name: str, res, info) -> str:  # noqa: ANN001
+    """What bpftool prints for our result: pybpftool's renderer over our xlated code, our
+    adjusted func/line info and the simulated kernel's symbols."""
+    import contextlib
+    import io
+
+    from pybpftool import xlated as X
+    from pykernel import kallsyms as K
+
+    insns = prepare_dump(res)
+    syms = X.Symbols(call_base=0)
+    for sym, imm in K.SYMBOL_IMM.items():
+        syms.by_addr.setdefault(imm & (2**64 - 1), sym)
+    btf, finfo, _ = info if info is not None else (None, None, None)
+    fsyms = subprog_symbols(res, res.func_info)
+    ksyms = [0xFFFFFFFFC0000000 + (k << 12) for k in range(len(fsyms))]
+    for a, sname in zip(ksyms, fsyms, strict=True):
+        syms.by_addr[a] = sname
+    dd = X.DumpData(insns=insns, raw=I.encode_all(insns), syms=syms, jited_ksyms=ksyms, btf=btf,
+                    func_info=[(fi.insn_off, fi.type_id) for fi in (res.func_info or [])],
+                    line_info=[X.LineInfo(li.insn_off, li.file_name_off, li.line_off, li.line_col)
+                               for li in (res.line_info or [])])
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        X.dump_plain(dd, False, False)
+    _ = finfo
+    return buf.getvalue()
+
+
+def norm_ids(text: str) -> list[str]:
+    return [re.sub(r"map\[id:\d+\]", "map[id:N]", ln).rstrip() for ln in text.splitlines() if ln.strip()]
+
+
 @pytest.mark.parametrize("name", [n for n in NAMES if RECORDED[n]["accepted"]])
 def test_xlated(name: str) -> None:
-    ok, _, _, res = run_case(name)
-    assert ok
-    ours = xlated_lines(prepare_dump(res))  # type: ignore[arg-type]
-    assert norm_xlated("\n".join(ours)) == norm_xlated(RECORDED[name]["xlated"])
+    """Our ``dump xlated`` equals real bpftool's, map ids aside: instructions, call targets,
+    subprogram tags, and for C programs the ``int f(...)`` headers and ``; source`` lines."""
+    info = ext_info(name)
+    env, _ = build_env(name)
+    if info is not None:
+        env.func_info, env.line_info = info[1], info[2]
+    res = verify(env)
+    assert norm_ids(render_xlated(name, res, info)) == norm_ids(RECORDED[name]["xlated"])
 
 
 def test_corpus_size() -> None:

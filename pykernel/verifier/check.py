@@ -32,8 +32,8 @@ from . import regs as R
 from . import tnum as T
 from .cfg import VerifyError
 from .log import LOG_LEVEL2, LOG_STATS, VerifierLog
-from .regs import M32, M64, S64_MIN, Reg
 from .precision import Backtrack, PrecisionMixin
+from .regs import M32, M64, S64_MIN, Reg
 from .stackliveness import StackLiveness
 from .state import (
     EXACT,
