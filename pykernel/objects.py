@@ -28,7 +28,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import config
@@ -36,6 +35,7 @@ from .clock import Clock
 from .store import Tx
 from .uapi.consts import EBADF, EINVAL, EMFILE
 from .uapi.errors import SyscallError
+from .uapi.structs import dataclass  # dataclasses without the import cost
 
 if TYPE_CHECKING:
     from .btf_obj import BtfObject

@@ -28,7 +28,6 @@ import os
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -53,7 +52,7 @@ class Process:
         self.pid = os.getpid()
         self.starttime = proc_starttime(self.pid) or 0
         self.boot_id = host_boot_id()
-        self.nonce = uuid.uuid4().hex
+        self.nonce = os.urandom(16).hex()  # what uuid4().hex held, without importing uuid
         self.pkey = f"{self.boot_id}:{self.pid}:{self.starttime}:{self.nonce}"
         self.exited = False
         #: the network namespace this process's netlink socket works in ("" = initial)

@@ -21,13 +21,13 @@ opcodes into their public form.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from . import config
 from .store import Tx
 from .uapi.consts import PSEUDO_MAP_FD, PSEUDO_MAP_VALUE, MapType
 from .uapi.insn import Insn, decode_all, encode_all
+from .uapi.structs import dataclass, field  # dataclasses without the import cost
 
 GPL_COMPATIBLE = ("GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL",
                   "Dual MPL/GPL")

@@ -17,7 +17,6 @@ import os
 import struct
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from . import bpffs, config
@@ -33,7 +32,6 @@ from .maps.base import (
 from .maps.fdarray import prog_map_compatible
 from .objects import BTF, LINK, MAP, O_RDONLY, O_RDWR, O_WRONLY, PROG, Kernel, can_read, can_write
 from .prog import Prog, jited_len, license_is_gpl_compatible, xlated_for_dump
-from .tag import prog_tag
 from .uapi import attr as A
 from .uapi.consts import (
     E2BIG,
@@ -52,6 +50,7 @@ from .uapi.consts import (
 )
 from .uapi.errors import SyscallError
 from .uapi.insn import Insn, decode_all, encode_all
+from .uapi.structs import dataclass, field  # dataclasses without the import cost
 
 EBADFD = 77
 BPF_F_LOCK = 4
@@ -70,6 +69,12 @@ def register(cmd: int, attr_type: type, fn: Handler) -> None:
 
 def dispatch(k: Kernel, cmd: int, attr: Any) -> int:
     entry = HANDLERS.get(int(cmd)) if isinstance(cmd, int) else None
+    if entry is None and isinstance(cmd, int):
+        # the networking layer registers its commands (PROG_ATTACH/QUERY, LINK_*) when
+        # imported; most calls never need it, so it is imported on first use
+        from . import net  # noqa: F401
+
+        entry = HANDLERS.get(int(cmd))
     if entry is None:
         raise SyscallError(EINVAL, f"unknown or unsupported bpf command {cmd}")
     attr_type, fn = entry
@@ -607,6 +612,8 @@ def prog_load(k: Kernel, a: A.ProgLoadAttr) -> int:
     for m in res.used_maps:
         if m.id not in used_ids:
             used_ids.append(m.id)
+    from .tag import prog_tag  # hashlib: only loads need it
+
     prog = Prog(0, ptype, name, prog_tag(insns_raw), env.insns, list(res.xlated), gpl, eat, a.prog_flags,
                 a.prog_ifindex, btf.id if btf else 0)
     for m in res.used_maps:  # bpf_check_tail_call: maps that hold programs get an owner
@@ -928,8 +935,6 @@ def btf_load(k: Kernel, a: A.BtfLoadAttr) -> int:
     bid = BtfObject.insert(k.tx, data)
     return k.fd_install(BTF, bid, O_RDWR)
 
-
-from . import net as _net  # noqa: E402,F401 - registers PROG_ATTACH/QUERY and LINK_* (pykernel.net.links)
 
 __all__ = ["dispatch", "register", "HANDLERS", "map_info", "prog_info", "btf_info", "link_info",
            "obj_name", "EBADFD", "INT_MAX", "Insn", "encode_all"]

@@ -11,7 +11,7 @@ kernel only reads are ``bytes``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .structs import dataclass, field  # dataclasses without the import cost (see structs)
 
 
 @dataclass

@@ -8,7 +8,8 @@ takes two slots: the second holds the upper 32 bits of the constant in ``imm``.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, replace
+
+from .structs import dataclass, replace  # dataclasses without the import cost (see structs)
 
 _SLOT = struct.Struct("<BBhi")
 INSN_SIZE = 8
