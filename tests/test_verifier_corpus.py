@@ -196,3 +196,26 @@ def test_corpus_size() -> None:
     acc = [n for n in NAMES if RECORDED[n]["accepted"]]
     rej = [n for n in NAMES if not RECORDED[n]["accepted"]]
     assert len(acc) >= 50 and len(rej) >= 50
+
+
+STATS = re.compile(r"processed (\d+) insns \(limit \d+\) max_states_per_insn (\d+) total_states (\d+) "
+                   r"peak_states (\d+)")
+
+
+def test_statistics_match_the_kernel() -> None:
+    """``processed N insns ... max_states_per_insn/total_states/peak_states`` of every accepted
+    program against the kernel's line (users compare these): the differing ones are printed;
+    at least 95% must be identical."""
+    acc = [n for n in FAST if RECORDED[n]["accepted"]]
+    diff = []
+    for n in acc:
+        _, _, log, _ = run_case(n)
+        want = STATS.search(RECORDED[n]["log"])
+        got = STATS.search(log)
+        if not want or not got or want.groups() != got.groups():
+            diff.append((n, want.groups() if want else None, got.groups() if got else None))
+    for n, want, got in diff:
+        print(f"{n}: kernel {want} ours {got}")
+    same = len(acc) - len(diff)
+    print(f"statistics identical: {same}/{len(acc)}")
+    assert same >= 0.95 * len(acc)

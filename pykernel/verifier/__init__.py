@@ -38,7 +38,7 @@ def verify(env: VerifierEnv) -> VerifierResult:
         raise SyscallError(err.errno, "verifier")
     if err is not None:
         if err.msg:
-            v.v(err.msg + "\n")
+            v.v(err.msg + ("\n" if getattr(err, "newline", True) else ""))
         v.stats()
         size, _ = v.log.finalize()
         env.log_true_size = size

@@ -1659,7 +1659,7 @@ class Verifier(PrecisionMixin):
             R.mark_known_zero_ptr(r0, t | (R.MAYBE_NULL if rt & H.PTR_MAYBE_NULL else 0))
             r0.id = self.new_id()
             if fid in (84, 85, 99):  # sk_lookup_tcp/udp, skc_lookup_tcp acquire a reference
-                r0.ref_obj_id = r0.id
+                r0.id = r0.ref_obj_id = self.new_id()
                 self.cur.refs.append((r0.id, idx))  # type: ignore[union-attr]
         elif base == H.RetBase.PTR_TO_MEM:
             R.mark_known_zero_ptr(r0, R.MEM | (R.MAYBE_NULL if rt & H.PTR_MAYBE_NULL else 0)
@@ -1667,7 +1667,7 @@ class Verifier(PrecisionMixin):
             r0.mem_size = meta["size"]
             r0.id = self.new_id()
             if rt & H.MEM_RINGBUF:
-                r0.ref_obj_id = r0.id
+                r0.id = r0.ref_obj_id = self.new_id()
                 self.cur.refs.append((r0.id, idx))  # type: ignore[union-attr]
         else:
             R.mark_unknown(r0)
@@ -1892,6 +1892,10 @@ class Verifier(PrecisionMixin):
 
     def check_map_func_compat(self, m, fid: int, fname: str) -> None:  # type: ignore[no-untyped-def]
         mt = int(m.map_type)
+        if fid == 12 and mt != MapType.PROG_ARRAY:
+            e = VerifyError(EINVAL, "expected prog array map for tail call")
+            e.newline = False  # the kernel prints this one without a line end
+            raise e
         bad = False
         if fid == 12 and mt != MapType.PROG_ARRAY:
             bad = True
@@ -1949,7 +1953,7 @@ class Verifier(PrecisionMixin):
             callee = st.cur
             r0 = self.check_reg_arg(0, True)
             if r0.base == R.STACK and r0.frameno == callee.frameno:
-                raise VerifyError(EINVAL, "cannot return stack pointer to the caller frame")
+                raise VerifyError(EINVAL, "cannot return stack pointer to the caller")
             caller = st.frames[-2]
             caller.regs[0].assign(r0)
             st.frames.pop()
@@ -1962,8 +1966,9 @@ class Verifier(PrecisionMixin):
             self.mark_reg_scratched(0)
             return False
         if st.refs:
-            rid, ai = st.refs[0]
-            raise VerifyError(EINVAL, f"Unreleased reference id={rid} alloc_insn={ai}")
+            for rid, ai in st.refs:
+                self.v(f"Unreleased reference id={rid} alloc_insn={ai}\n")
+            raise VerifyError(EINVAL, "BPF_EXIT instruction in main prog would lead to reference leak")
         r0 = self.check_reg_arg(0, True)
         self.check_return_code(r0)
         return True

@@ -1,7 +1,7 @@
 """ctypes access to the real kernel's bpf(2) for recording verifier verdicts (root, x86-64).
 
 Independent of pykernel on purpose: it measures the oracle. Used by ``record.py`` and by
-the ``realkernel`` tests; everything it pins lives under ``/sys/fs/bpf/pybpf-verifier/``.
+the ``realkernel`` tests; everything it pins lives under ``/sys/fs/bpf/pybpf-verifier2/``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import subprocess
 
 NR_BPF = 321
 MAP_CREATE, MAP_LOOKUP, MAP_UPDATE, PROG_LOAD, OBJ_PIN, OBJ_GET_INFO_BY_FD, MAP_FREEZE = 0, 1, 2, 5, 6, 15, 22
-PIN_ROOT = "/sys/fs/bpf/pybpf-verifier"
+PIN_ROOT = "/sys/fs/bpf/pybpf-verifier2"
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
