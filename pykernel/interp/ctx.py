@@ -33,6 +33,9 @@ SKB_SHINFO_SIZE = 320  # SKB_DATA_ALIGN(sizeof(struct skb_shared_info))
 SIZEOF_XDP_FRAME = L.SIZEOF_XDP_FRAME
 
 
+_PTRS = struct.Struct("<QQQ")  # xdp_buff.data, data_end, data_meta
+
+
 def skb_data_align(n: int) -> int:
     return (n + 63) & ~63
 
@@ -102,6 +105,7 @@ class XdpCtx:
         self.dev = dev
         self.frags = frags
         self.frame_sz = frame_sz
+        self.headroom = headroom
         frame = bytearray(frame_sz)
         hard_start = mem.alloc_slot() + 0x1000
         data_addr = hard_start + headroom
@@ -119,6 +123,21 @@ class XdpCtx:
         struct.pack_into("<I", b, L.XDP_BUFF_FRAME_SZ, frame_sz)
         struct.pack_into("<I", b, L.XDP_BUFF_FLAGS, 1 if frags else 0)  # XDP_FLAGS_HAS_FRAGS
         self.set_pointers(data_addr - meta_len, data_addr, data_addr + len(data))
+
+    def reset(self, frame: bytes, *, meta_len: int = 0) -> None:
+        """A new frame in the same buffer (a driver's recycled page): ``frame`` at the
+        original headroom, pointers and window reset. Bytes outside the frame keep what was
+        there, as in a reused page; the program can only reach them by growing the packet,
+        and adjust_tail zeroes what it grows."""
+        p = self.pkt
+        n = len(frame)
+        start = p.base + self.headroom
+        o = self.headroom
+        p.buf[o:o + n] = frame
+        _PTRS.pack_into(self.buff.buf, L.XDP_BUFF_DATA, start, start + n, start - meta_len)
+        p.lo, p.hi = start - meta_len, start + n
+        self.mem._refresh(p)
+        self.frags = b""
 
     # -- the struct's fields ---------------------------------------------------------------
     def _get(self, off: int) -> int:
@@ -235,27 +254,51 @@ class SkbCtx:
     def __init__(self, mem: Memory, frame: bytes, *, dev: Netdev = LOOPBACK, is_l2: bool = True,
                  direct: bool = True, headroom: int = L.NET_SKB_PAD + L.NET_IP_ALIGN) -> None:
         self.mem = mem
+        self.headroom0 = headroom
+        self.head_region: Region | None = None  # type: ignore[assignment]
+        self.dev_region: Region | None = None  # type: ignore[assignment]
         self.dev = dev
-        self.is_l2 = is_l2
-        size = len(frame)
-        alloc = skb_data_align(size) + headroom + SKB_SHINFO_SIZE
-        total = kmalloc_size(alloc)
-        end = total - SKB_SHINFO_SIZE
-        self.head_region = mem.map_buffer("skb head", "packet", bytearray(end))
-        head = self.head_region.base
-        head_buf = self.head_region.buf
-        head_buf[headroom:headroom + size] = frame
-        self.shinfo = mem.add(Region("skb_shared_info", "kernel", head + end, bytearray(SKB_SHINFO_SIZE),
-                                     writable=False))
-        self.dev_region = _map_netdev(mem, dev)
         self.sock = mem.map_buffer("sock", "kernel", bytearray(L.SIZEOF_SOCK), writable=False)
         self.skb = mem.map_buffer("sk_buff", "ctx", bytearray(L.SIZEOF_SK_BUFF), owner=self)
+        self.reset(frame, dev=dev, is_l2=is_l2, direct=direct)
+
+    def reset(self, frame: bytes, *, dev: Netdev | None = None, is_l2: bool | None = None,
+              direct: bool | None = None) -> None:
+        """Make this a fresh skb for ``frame``, reusing the regions (the datapath runs one
+        per frame): a new head only if the frame does not fit the current one."""
+        mem = self.mem
+        headroom = self.headroom0
+        if dev is not None and (dev is not self.dev or self.dev_region is None):
+            if self.dev_region is not None:
+                mem.remove(self.dev_region)
+            self.dev = dev
+            self.dev_region = _map_netdev(mem, dev)
+        if is_l2 is not None:
+            self.is_l2 = is_l2
+        if direct is not None:
+            self.direct = direct
+        size = len(frame)
+        end = kmalloc_size(skb_data_align(size) + headroom + SKB_SHINFO_SIZE) - SKB_SHINFO_SIZE
+        hr = self.head_region
+        if hr is None or len(hr.buf) != end:
+            if hr is not None:
+                mem.remove(self.shinfo)
+                mem.remove(hr)
+            self.head_region = hr = mem.map_buffer("skb head", "packet", bytearray(end))
+            self.shinfo = mem.add(Region("skb_shared_info", "kernel", hr.base + end,
+                                         bytearray(SKB_SHINFO_SIZE), writable=False))
+        else:
+            self.shinfo.buf[:] = bytes(SKB_SHINFO_SIZE)
+        head = hr.base
+        hr.buf[headroom:headroom + size] = frame
         s = self.skb.buf
+        s[:] = bytes(len(s))
         struct.pack_into("<Q", s, L.SK_BUFF_HEAD, head)
         struct.pack_into("<I", s, L.SK_BUFF_END, end)
-        struct.pack_into("<Q", s, L.SK_BUFF_DEV, self.dev_region.base)
+        struct.pack_into("<Q", s, L.SK_BUFF_DEV, self.dev_region.base)  # type: ignore[union-attr]
         struct.pack_into("<Q", s, L.SK_BUFF_SK, self.sock.base)
         struct.pack_into("<H", s, L.SK_BUFF_TRANSPORT_HEADER, 0xFFFF)
+        self.sock.buf[:] = bytes(len(self.sock.buf))
         # skb_reserve + __skb_put
         self._set_data(head + headroom, size)
         # eth_type_trans(): mac header, pkt_type, pull, protocol
@@ -263,9 +306,10 @@ class SkbCtx:
         eth = frame[:ETH_HLEN]
         dst = eth[:6]
         pkt_type = PACKET_HOST
-        if dst != dev.addr:
+        d = self.dev
+        if dst != d.addr:
             if dst[0] & 1:
-                pkt_type = PACKET_BROADCAST if dst == dev.broadcast else PACKET_MULTICAST
+                pkt_type = PACKET_BROADCAST if dst == d.broadcast else PACKET_MULTICAST
             else:
                 pkt_type = PACKET_OTHERHOST
         self.pkt_type = pkt_type
@@ -276,13 +320,18 @@ class SkbCtx:
         self.protocol = proto
         self.network_header = self.data - head
         self._fill_sock(frame)
-        if is_l2:
+        if self.is_l2:
             self._set_data(self.data - ETH_HLEN, self.len + ETH_HLEN)
-        self.direct = direct
         self.ip_summed = 0  # CHECKSUM_NONE; test_run's BPF_F_TEST_SKB_CHECKSUM_COMPLETE sets 2
         self.csum = 0
         self.csum_level = 0
         self.compute_data_pointers()
+
+    def release(self) -> None:
+        """Unmap every region of this skb."""
+        for r in (self.head_region, self.shinfo, self.dev_region, self.sock, self.skb):
+            if r is not None and r._mem is not None:
+                self.mem.remove(r)
 
     # -- raw field access ---------------------------------------------------------------------------
     def _u(self, fmt: str, off: int) -> int:

@@ -110,6 +110,7 @@ class KernelEnv:
         self.maps: dict[int, Any] = {}  # map id -> map object (extra maps for tests)
         self.run: Any = None
         self._mapped: set[int] = set()
+        self._map_cache: dict[int, Any] = {}
         self._elems: dict[tuple[int, bytes], _Elem] = {}
         self._bufs: dict[int, Region] = {}
         self._rnd_state = 0x2545F491
@@ -170,11 +171,15 @@ class KernelEnv:
 
     def map_at(self, addr: int) -> Any:
         """The map whose address ``addr`` is (a helper's ``struct bpf_map *`` argument)."""
+        m = self._map_cache.get(addr)
+        if m is not None:
+            return m
         mid = map_id_of(addr)
         m = self.map_by_id(mid) if mid is not None and addr == map_address(mid) else None
         if m is None:
             raise HelperFault(f"0x{addr:x} is not a map")
         self.ensure_map(m)
+        self._map_cache[addr] = m
         return m
 
     def _on_miss(self, addr: int) -> bool:

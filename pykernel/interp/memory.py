@@ -297,6 +297,10 @@ class Memory:
 
     # -- byte strings (helpers) ------------------------------------------------
     def read(self, addr: int, size: int) -> bytes:
+        t = self.rd.get(addr >> SLOT_SHIFT)
+        if t is not None and t[2] <= addr and addr + size <= t[3] and size > 0:
+            o = addr - t[1]
+            return bytes(t[0][o:o + size])
         buf, off = self.view(addr, size)
         return bytes(buf[off:off + size])
 
