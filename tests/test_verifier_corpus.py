@@ -219,3 +219,23 @@ def test_statistics_match_the_kernel() -> None:
     same = len(acc) - len(diff)
     print(f"statistics identical: {same}/{len(acc)}")
     assert same >= 0.95 * len(acc)
+
+
+C_ACCEPTED = [n for n in NAMES if RECORDED[n]["accepted"] and RECORDED[n]["kind"] == "c" and "line_info" in RECORDED[n]]
+
+
+@pytest.mark.parametrize("name", C_ACCEPTED)
+def test_btf_info_matches_the_kernel(name: str) -> None:
+    """Func info and line info after our rewrites sit at the xlated offsets the kernel put
+    them at, and every function's tag is the kernel's (bpf_prog_info.prog_tags)."""
+    info = ext_info(name)
+    env, _ = build_env(name)
+    env.func_info, env.line_info = info[1], info[2]  # type: ignore[index]
+    res = verify(env)
+    rec = RECORDED[name]
+    assert [[f.insn_off, f.type_id] for f in res.func_info or []] == rec["func_info"]
+    assert [[li.insn_off, li.file_name_off, li.line_off, li.line_col] for li in res.line_info or []] == \
+        rec["line_info"]
+    if len(rec["prog_tags"]) > 1:
+        tags = [s.split("_")[2] for s in subprog_symbols(res, res.func_info)]
+        assert tags == rec["prog_tags"]

@@ -135,3 +135,36 @@ def dump_xlated(fd: int) -> str:
     out = subprocess.run(["bpftool", "prog", "dump", "xlated", "id", str(pid)],
                          capture_output=True, text=True, check=True)
     return out.stdout
+
+
+def prog_ext_info(fd: int) -> dict:
+    """The kernel's view of a loaded program's BTF info (OBJ_GET_INFO_BY_FD): func info and
+    line info at xlated offsets, and the tag of every function."""
+    def info(buf_setup: dict[int, tuple[str, int]] | None = None) -> ctypes.Array:
+        inf = ctypes.create_string_buffer(256)
+        keep = []
+        for off, (fmt, val) in (buf_setup or {}).items():
+            struct.pack_into(fmt, inf, off, val)
+        buf = ctypes.create_string_buffer(16)
+        struct.pack_into("<IIQ", buf, 0, fd, 256, ctypes.addressof(inf))
+        r = sys_bpf(OBJ_GET_INFO_BY_FD, buf)
+        if r < 0:
+            raise OSError(-r, "OBJ_GET_INFO_BY_FD")
+        _ = keep
+        return inf
+
+    first = info()
+    nfi, nli = struct.unpack_from("<II", first, 144)
+    ntags = struct.unpack_from("<I", first, 180)[0]
+    fi = ctypes.create_string_buffer(max(nfi, 1) * 8)
+    li = ctypes.create_string_buffer(max(nli, 1) * 16)
+    tg = ctypes.create_string_buffer(max(ntags, 1) * 8)
+    full = info({132: ("<I", 8), 136: ("<Q", ctypes.addressof(fi)), 144: ("<I", nfi), 148: ("<I", nli),
+                 152: ("<Q", ctypes.addressof(li)), 172: ("<I", 16), 180: ("<I", ntags),
+                 184: ("<Q", ctypes.addressof(tg))})
+    _ = full
+    return {
+        "func_info": [list(struct.unpack_from("<II", fi, 8 * k)) for k in range(nfi)],
+        "line_info": [list(struct.unpack_from("<IIII", li, 16 * k)) for k in range(nli)],
+        "prog_tags": [tg.raw[8 * k:8 * k + 8].hex() for k in range(ntags)],
+    }

@@ -8,7 +8,8 @@ log_level 1 and the verdict, errno, log and (when accepted) ``bpftool prog dump 
 are kept. C cases (c/*.o here and ../progs/*.o) are opened and loaded with the system
 libbpf through ctypes; the instructions libbpf hands to the kernel (relocated, subprograms
 appended, map fds embedded) are recorded with the maps they use, so the test can give our
-verifier exactly the same input. Output: recorded.json.
+verifier exactly the same input. For accepted C programs the kernel's func info, line
+info (at xlated offsets) and function tags are recorded too. Output: recorded.json.
 """
 
 from __future__ import annotations
@@ -167,6 +168,10 @@ def record_c(path: Path, lb: Libbpf) -> dict[str, dict]:
                "log": log, "error": "" if fd >= 0 else corpus.error_line(log)}
         if fd >= 0:
             rec["xlated"] = realbpf.dump_xlated(fd)
+            # the kernel's BTF info of the verified program: func info and line info at
+            # xlated offsets ([insn_off, type_id], [insn_off, file_name_off, line_off,
+            # line_col]) and each function's tag
+            rec.update(realbpf.prog_ext_info(fd))
         out[key] = rec
     lib.bpf_object__close(obj)
     return out
