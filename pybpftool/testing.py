@@ -75,6 +75,10 @@ def invoke(argv: Sequence[str], *, state_dir: str | os.PathLike[str] | None = No
             except Exception:  # noqa: BLE001 - a broken state must not hide the result
                 pass
         kern._proc = None
+        from . import common
+
+        common.jw = None  # the command's JSON writer is bound to streams that go away now
+        common.opts.reset()
         for stream in (sys.stdout, sys.stderr, sys.stdin):
             try:
                 stream.flush()
