@@ -264,8 +264,9 @@ def trace_pipe_read() -> list[str]:
 
 
 def perf_buffer_read(map_fd: int, cpu_index: tuple[int, int] | None):
-    fn = getattr(proc(), "perf_buffer_read", None)
-    return list(fn(map_fd, cpu_index)) if fn is not None else []
+    """The records waiting in the perf rings of a perf event array (see
+    Process.perf_buffer_read); SyscallError when the buffer cannot be set up."""
+    return list(proc().perf_buffer_read(map_fd, cpu_index))
 
 
 # ------------------------------------------------------------------------- netlink

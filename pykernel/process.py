@@ -278,6 +278,26 @@ class Process:
         events = self._run(lambda k: tracebuf.read(k, consume=True), reap=False)
         return "".join(e + "\n" for e in events).splitlines(keepends=True)
 
+    def perf_buffer_read(self, map_fd: int, cpu_index: tuple[int, int] | None = None) -> list:
+        """Read the perf rings of perf event array ``map_fd`` (libbpf's perf_buffer with
+        its perf_event_open + mmap + poll): installs a ring per CPU in slot = CPU (or one
+        ring for ``(cpu, index)``) unless there is one, then returns and consumes the
+        records programs wrote since the last read (``pykernel.perfbuf.PerfEvent``).
+        EBADF/EINVAL for an fd that is not a perf event array."""
+        from . import config, perfbuf
+        from .uapi.consts import MapType
+
+        def run(k: Kernel) -> list:
+            m, _mode = k.map_fd(map_fd)
+            if m.map_type != MapType.PERF_EVENT_ARRAY:
+                raise SyscallError(22, "not a perf event array")
+            if cpu_index is not None and (cpu_index[0] >= config.NR_CPUS or cpu_index[1] >= m.max_entries):
+                raise SyscallError(22, "no such CPU or slot")
+            perfbuf.open_rings(k, m.id, m.max_entries, config.NR_CPUS, cpu_index)
+            return perfbuf.read(k, m.id, cpu_index)
+
+        return self._run(run, reap=False)
+
     def if_nametoindex(self, name: str) -> int:
         """if_nametoindex(3) in this process's network namespace: ENODEV when there is
         no such device (libc asks the kernel with SIOCGIFINDEX)."""
