@@ -552,14 +552,24 @@ def _event_output(run: Any, map_addr: int, flags: int, meta: int, meta_size: int
         index = env.cpu
     if index >= m.max_entries:
         return -E2BIG
-    events = getattr(m, "perf_event", None)
-    ev = events(index) if callable(events) else None
-    if not ev:
-        return -ENOENT
+    kernel = getattr(env, "kernel", None)
+    if kernel is not None and getattr(kernel, "tx", None) is not None:
+        from ... import perfbuf  # the rings readers (map event_pipe) installed in the slots
+
+        if perfbuf.listener(kernel, m.id, index) is None:
+            return -ENOENT
+    else:
+        events = getattr(m, "perf_event", None)
+        ev = events(index) if callable(events) else None
+        if not ev:
+            return -ENOENT
     from ..env import PerfRecord
 
     data = run.mem.read(meta, meta_size) if meta_size else b""
-    env.perf.append(PerfRecord(m.id, env.cpu, data + ctx_bytes[:ctx_len]))
+    sample = data + ctx_bytes[:ctx_len]
+    env.perf.append(PerfRecord(m.id, env.cpu, sample))
+    if kernel is not None and getattr(kernel, "tx", None) is not None:
+        perfbuf.append(kernel, m.id, index, env.cpu, env.now_ns(), sample)
     return 0
 
 
