@@ -426,14 +426,7 @@ class Verifier(PrecisionMixin):
         add_new = (self.jmps_processed - self.prev_jmps_processed >= 2
                    and self.insn_processed - self.prev_insn_processed >= 8) or len(cur.hist) > 40
         cs = cur.frames[-1].callsite
-        # clean_live_states: complete stored states forget dead registers and stack slots
-        for c in lst:
-            if c.branches or c.cleaned or c.insn != idx or c.callsite != cs:
-                continue
-            if [f.callsite for f in c.state.frames] != [f.callsite for f in cur.frames]:
-                continue
-            self.clean_state(c.state)
-            c.cleaned = True
+        cur_sites = None
         states_cnt = 0
         i = 0
         while i < len(lst):
@@ -449,12 +442,20 @@ class Verifier(PrecisionMixin):
                 if self.jmps_processed - self.prev_jmps_processed < 20 and \
                         self.insn_processed - self.prev_insn_processed < 100:
                     add_new = False
-            elif states_equal(c.state, cur, self.frame_live, NOT_EXACT, self.id_gen):
-                c.hits += 1
-                if idx in self.jmp_points:
-                    self.push_hist(cur)
-                self.propagate_precision(c.state, cur)
-                return True
+            else:
+                if not c.cleaned and c.callsite == cs:
+                    # clean_live_states: a complete stored state forgets dead registers and slots
+                    if cur_sites is None:
+                        cur_sites = [f.callsite for f in cur.frames]
+                    if [f.callsite for f in c.state.frames] == cur_sites:
+                        self.clean_state(c.state)
+                        c.cleaned = True
+                if states_equal(c.state, cur, self.frame_live, NOT_EXACT, self.id_gen):
+                    c.hits += 1
+                    if idx in self.jmp_points:
+                        self.push_hist(cur)
+                    self.propagate_precision(c.state, cur)
+                    return True
             if add_new:
                 c.miss += 1
             if c.miss > c.hits * 3 + 3:

@@ -183,6 +183,7 @@ class PrecisionMixin:
             return
         lvl2 = self.log.level & LOG_LEVEL2  # type: ignore[attr-defined]
         backtrack = self.backtrack_insn
+        dec = self.dec  # type: ignore[attr-defined]
         st = start
         first_idx = st.first_idx
         last_idx = st.insn_idx
@@ -205,6 +206,18 @@ class PrecisionMixin:
                     skip_first = False
                 else:
                     ent = hist[cnt - 1] if cnt and hist[cnt - 1][0] == i else None
+                    if ent is None and not lvl2 and i > first:
+                        # fast path: instructions that cannot change the tracked sets
+                        code, d = dec[i][0], dec[i][1]
+                        cls = code & 7
+                        if cls in (4, 7, 1) and not (bregs[bt.frame] >> d) & 1:  # ALU, ALU64, LDX
+                            subseq_idx = i
+                            i -= 1
+                            continue
+                        if cls in (5, 6) and not code & 8 and (code & 0xF0) not in (0x80, 0x90):  # jump on K
+                            subseq_idx = i
+                            i -= 1
+                            continue
                     try:
                         backtrack(i, subseq_idx, ent, bt)
                     except NotSupported:

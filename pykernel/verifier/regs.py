@@ -47,6 +47,9 @@ def s32(v: int) -> int:
     return v - (1 << 32) if v >> 31 else v
 
 
+_new = object.__new__
+
+
 class Reg:
     __slots__ = ("type", "off", "var", "smin", "smax", "umin", "umax", "s32min", "s32max", "u32min",
                  "u32max", "id", "map", "range", "mem_size", "frameno", "ref_obj_id", "subreg_def", "precise")
@@ -67,12 +70,25 @@ class Reg:
         self.precise = False
 
     def copy(self) -> Reg:
-        r = Reg.__new__(Reg)
-        r.type, r.off, r.var = self.type, self.off, self.var
-        r.smin, r.smax, r.umin, r.umax = self.smin, self.smax, self.umin, self.umax
-        r.s32min, r.s32max, r.u32min, r.u32max = self.s32min, self.s32max, self.u32min, self.u32max
-        r.id, r.map, r.range, r.mem_size = self.id, self.map, self.range, self.mem_size
-        r.frameno, r.ref_obj_id, r.subreg_def = self.frameno, self.ref_obj_id, self.subreg_def
+        r = _new(Reg)
+        r.type = self.type
+        r.off = self.off
+        r.var = self.var
+        r.smin = self.smin
+        r.smax = self.smax
+        r.umin = self.umin
+        r.umax = self.umax
+        r.s32min = self.s32min
+        r.s32max = self.s32max
+        r.u32min = self.u32min
+        r.u32max = self.u32max
+        r.id = self.id
+        r.map = self.map
+        r.range = self.range
+        r.mem_size = self.mem_size
+        r.frameno = self.frameno
+        r.ref_obj_id = self.ref_obj_id
+        r.subreg_def = self.subreg_def
         r.precise = self.precise
         return r
 
