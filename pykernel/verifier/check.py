@@ -891,7 +891,6 @@ class Verifier(PrecisionMixin):
                     if smin < 0:
                         res.range = 0
         R.sync(res)
-        R.mark_32_unbounded(res)
         self.check_reg_sane_offset(res, pt)
         dst.assign(res)
 

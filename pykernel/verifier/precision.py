@@ -68,7 +68,7 @@ class PrecisionMixin:
             if linked is not None:
                 ent[3] = linked
             return
-        ent = [self.insn_idx, self.prev_insn_idx, flags, linked]  # type: ignore[attr-defined]
+        ent = [self.insn_idx, st.last_idx, flags, linked]  # type: ignore[attr-defined]
         st.hist.append(ent)
         self.cur_hist_ent = ent  # type: ignore[attr-defined]
 
