@@ -52,6 +52,11 @@ ATTACH_TYPES = (
     "cgroup_udp4_recvmsg", "cgroup_udp6_recvmsg", "cgroup_sysctl", "cgroup_getsockopt",
     "cgroup_setsockopt", "cgroup_inet_sock_release",
 )
+#: bpftool's short names of the cgroup attach types (completion offers them too)
+SHORT_ATTACH_TYPES = ("ingress", "egress", "sock_create", "sock_ops", "device", "bind4", "bind6",
+                      "post_bind4", "post_bind6", "connect4", "connect6", "getpeername4", "getpeername6",
+                      "getsockname4", "getsockname6", "sendmsg4", "sendmsg6", "recvmsg4", "recvmsg6",
+                      "sysctl", "getsockopt", "setsockopt", "sock_release")
 #: __MAX_BPF_ATTACH_TYPE of the uapi bpftool v7.1 was built with: every type below it is
 #: queried (the kernel answers EINVAL for the non-cgroup ones)
 MAX_ATTACH_TYPE = 44

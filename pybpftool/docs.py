@@ -111,7 +111,7 @@ def completion_script() -> str:
         f'_pybpftool_prog_types="{" ".join(_prog_types())}"',
         f'_pybpftool_prog_attach_types="{" ".join(prog.ATTACH_TYPES)}"',
         f'_pybpftool_net_attach_types="{" ".join(net.ATTACH_TYPES)}"',
-        f'_pybpftool_cgroup_attach_types="{" ".join(cgroup.ATTACH_TYPES)}"',
+        f'_pybpftool_cgroup_attach_types="{" ".join(cgroup.ATTACH_TYPES + cgroup.SHORT_ATTACH_TYPES)}"',
         f'_pybpftool_feature_groups="{" ".join(feature.GROUPS)}"',
         "",
         _BASH_BODY,
@@ -124,6 +124,26 @@ _BASH_BODY = r'''_pybpftool_ids()
     # ids (or names) of the objects of one kind, from the JSON listing
     pybpftool -j "$1" show 2>/dev/null | command grep -o "\"$2\":[^,}]*" |
         command sed -e "s/^\"$2\"://" -e 's/"//g'
+}
+
+_pybpftool_devs()
+{
+    # network devices of the simulated namespace pybpftool runs in ($PYBPF_NETNS)
+    local devs
+    devs=$(pyip ${PYBPF_NETNS:+-n "$PYBPF_NETNS"} -o link show 2>/dev/null |
+        command awk -F': ' '{ sub(/@.*/, "", $2); print $2 }')
+    COMPREPLY=( $(compgen -W "$devs" -- "$cur") )
+}
+
+_pybpftool_cgroups()
+{
+    # cgroups of the simulated cgroup v2 hierarchy
+    local dir=${cur%/*}
+    [[ $cur == */* ]] || dir=/sys/fs/cgroup
+    local entries
+    entries=$(nfpsim cgroup ls "$dir" 2>/dev/null | command awk -v d="${dir%/}" '{ print d "/" $1 "/" }')
+    COMPREPLY=( $(compgen -W "$entries" -- "$cur") )
+    compopt -o nospace 2>/dev/null
 }
 
 _pybpftool_pins()
@@ -281,14 +301,16 @@ _pybpftool()
                 *) COMPREPLY=( $(compgen -W "format key value kv all" -- "$cur") ) ;;
             esac ;;
         net/show|net/list)
-            [[ $prev == dev ]] || COMPREPLY=( $(compgen -W "dev" -- "$cur") ) ;;
+            if [[ $prev == dev ]]; then _pybpftool_devs
+            else COMPREPLY=( $(compgen -W "dev" -- "$cur") ); fi ;;
         net/attach|net/detach)
             if (( nargs == 0 )); then COMPREPLY=( $(compgen -W "$_pybpftool_net_attach_types" -- "$cur") )
             elif [[ $cmd == attach ]] && (( nargs == 1 )); then COMPREPLY=( $(compgen -W "id pinned tag name" -- "$cur") )
-            elif [[ $prev != dev ]]; then COMPREPLY=( $(compgen -W "dev overwrite" -- "$cur") )
+            elif [[ $prev == dev ]]; then _pybpftool_devs
+            else COMPREPLY=( $(compgen -W "dev overwrite" -- "$cur") )
             fi ;;
         cgroup/*)
-            if (( nargs == 0 )); then COMPREPLY=( $(compgen -d -- "$cur") )
+            if (( nargs == 0 )); then _pybpftool_cgroups
             elif [[ $cmd == attach || $cmd == detach ]] && (( nargs == 1 )); then
                 COMPREPLY=( $(compgen -W "$_pybpftool_cgroup_attach_types" -- "$cur") )
             elif [[ $cmd == attach || $cmd == detach ]] && (( nargs == 2 )); then
@@ -298,8 +320,10 @@ _pybpftool()
             else COMPREPLY=( $(compgen -W "effective" -- "$cur") )
             fi ;;
         feature/probe)
-            [[ $prev == dev || $prev == prefix ]] ||
-                COMPREPLY=( $(compgen -W "kernel dev full unprivileged macros prefix" -- "$cur") ) ;;
+            if [[ $prev == dev ]]; then _pybpftool_devs
+            elif [[ $prev != prefix ]]; then
+                COMPREPLY=( $(compgen -W "kernel dev full unprivileged macros prefix" -- "$cur") )
+            fi ;;
         feature/list_builtins)
             (( nargs == 0 )) && COMPREPLY=( $(compgen -W "$_pybpftool_feature_groups" -- "$cur") ) ;;
         iter/pin)
