@@ -44,6 +44,8 @@ def bpftool(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 # ----------------------------------------------------------------------------- libbpf via ctypes
 
+_LIVE_CALLBACKS: list = []
+
 class Libbpf:
     """The system's libbpf 1.1 through ctypes: open/load objects, read programs and maps."""
 
@@ -85,6 +87,9 @@ class Libbpf:
             return 0
 
         self._cb = cb
+        # libbpf keeps this pointer for the rest of the process: the callback must outlive
+        # this recorder, or the next libbpf user in the process jumps into freed memory.
+        _LIVE_CALLBACKS.append(cb)
         lib.libbpf_set_print(cb)
 
     def relocated(self, path: str) -> dict[str, list[str]]:
