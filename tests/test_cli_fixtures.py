@@ -47,8 +47,24 @@ DEFAULT = [
 # test, compared by the strict one): object -> substrings of the command line.
 KERNEL_GAPS: dict[str, list[str]] = {}
 
-ALL = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.glob("*/*.json")
-             if p.parent.name not in ("packets", "helpers", "ctx_access", "map_xlated"))
+def _bpftool_scenario(p: Path) -> bool:
+    """A bpftool scenario (tests/fixtures/README.md), not another suite's records (the
+    ip/tc ones of tests/fixtures/iproute2/, packets, helper tables ...)."""
+    if p.parent.name in ("packets", "helpers", "ctx_access", "map_xlated"):
+        return False
+    try:
+        import json
+
+        data = json.loads(p.read_text())
+    except ValueError:
+        return False
+    if not isinstance(data, dict) or data.get("suite") or data.get("tool"):
+        return False  # another suite's format (namespaces, ip/tc): tests/test_cli_net.py replays those
+    records = data.get("records", [])
+    return bool(records) and all(r.get("argv", ["bpftool"])[0] == "bpftool" for r in records if isinstance(r, dict))
+
+
+ALL = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.glob("*/*.json") if _bpftool_scenario(p))
 
 _SIZES_TEXT = re.compile(r"xlated \d+B  jited \d+B  memlock \d+B")
 _SIZES_JSON = re.compile(r'("bytes_xlated": ?)\d+(,\s*"jited": ?\w+)(,\s*"bytes_jited": ?)?(\d+)?'
