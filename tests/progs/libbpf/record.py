@@ -29,6 +29,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -44,7 +45,6 @@ def bpftool(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 # ----------------------------------------------------------------------------- libbpf via ctypes
 
-_LIVE_CALLBACKS: list = []
 
 class Libbpf:
     """The system's libbpf 1.1 through ctypes: open/load objects, read programs and maps."""
@@ -65,7 +65,7 @@ class Libbpf:
         sigs = {
             "bpf_object__open_file": (vp, [cp, vp]), "bpf_object__next_program": (vp, [vp, vp]),
             "bpf_object__next_map": (vp, [vp, vp]), "bpf_object__load": (ctypes.c_int, [vp]),
-            "bpf_object__close": (None, [vp]), "libbpf_set_print": (vp, [self.PRINT]),
+            "bpf_object__close": (None, [vp]), "libbpf_set_print": (vp, [vp]),
             "bpf_program__name": (cp, [vp]), "bpf_program__insn_cnt": (ctypes.c_size_t, [vp]),
             "bpf_program__insns": (vp, [vp]), "bpf_map__name": (cp, [vp]), "bpf_map__fd": (ctypes.c_int, [vp]),
             "bpf_program__fd": (ctypes.c_int, [vp]),
@@ -87,10 +87,11 @@ class Libbpf:
             return 0
 
         self._cb = cb
-        # libbpf keeps this pointer for the rest of the process: the callback must outlive
-        # this recorder, or the next libbpf user in the process jumps into freed memory.
-        _LIVE_CALLBACKS.append(cb)
-        lib.libbpf_set_print(cb)
+        # libbpf keeps the pointer globally: put its own printer back when this recorder
+        # (and with it the callback's code) goes away, or the next libbpf user in the
+        # process jumps into freed memory.
+        old = lib.libbpf_set_print(ctypes.cast(cb, ctypes.c_void_p))
+        weakref.finalize(self, lib.libbpf_set_print, old)
 
     def relocated(self, path: str) -> dict[str, list[str]]:
         """Load ``path`` with libbpf and return each program's final instructions (hex),
