@@ -6,7 +6,8 @@
 #   sh examples/demo.sh            (same, if pybpftool is on PATH)
 #
 # Kernel state lives in $PYBPF_STATE if set, else in pybpf's default state directory,
-# so the pins made here are still there for the next command (`pybpftool prog show`).
+# so every command below (a separate process) sees the same simulated kernel; the last
+# step removes the demo's pins again.
 #
 # The script is plain bpftool syntax. With the real tool (root, a real bpffs):
 #   BPFTOOL=bpftool DEMO_PIN=/sys/fs/bpf/pybpf-oracle/demo sh examples/demo.sh
@@ -74,7 +75,9 @@ say "6. clean up"
 if [ "$real_bpftool" = yes ]; then
 	run rm -rf "$PIN"
 else
-	echo "The pins stay in the simulated bpffs (there is no rm there); see them with"
-	echo "  $BPFTOOL -f prog show pinned $PIN/xdp_count"
-	echo "Start from scratch with a fresh state: PYBPF_STATE=\$(mktemp -d) make demo"
+	# the simulated bpffs is not a host directory: nfpsim offers rm/mkdir/ls for it
+	run nfpsim bpffs ls -l "$PIN"
+	run nfpsim bpffs rm -r "$PIN"
+	echo "the program and its maps had no other holder, so removing the pins freed them:"
+	run "$BPFTOOL" prog show name xdp_count || echo "(exit $?: nothing left)"
 fi

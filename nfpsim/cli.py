@@ -1,4 +1,4 @@
-"""The ``nfpsim`` command line (click): ``replay``, ``nic``, ``cgroup``.
+"""The ``nfpsim`` command line (click): ``replay``, ``nic``, ``cgroup``, ``bpffs``.
 
 Errors print ``Error: <message>`` on stderr and exit 1; usage errors exit 2 (click's
 convention). ``-j`` prints JSON on stdout. ``-n NETNS`` runs in a simulated network
@@ -213,6 +213,22 @@ def cg_ls(ctx: click.Context, path: str) -> None:
     else:
         for n in names:
             click.echo(n)
+
+
+# -- bpffs -------------------------------------------------------------------------------------------
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
+                               "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bpffs(args: tuple[str, ...]) -> None:
+    """The simulated BPF file system: rm, mkdir, rmdir, ls of pins (see nfpsim-bpffs(8)).
+
+    The stand-in for rm/mkdir/ls on /sys/fs/bpf: pins of the simulated kernel are not host
+    files. Removing the last pin of an object nothing else holds frees it.
+    """
+    from .bpffs import main as bpffs_main
+
+    sys.exit(bpffs_main(["nfpsim bpffs", *args]))
 
 
 def main() -> None:

@@ -96,7 +96,7 @@ def completion_script() -> str:
     cmds = _table()
     long_opts = " ".join("--" + o.name for o in main.LONG_OPTS)
     lines = [
-        "# bash completion for pybpftool(8) and pybpftool-bpffs(8)",
+        "# bash completion for pybpftool(8)",
         "# generated from the command tables by: python -m pybpftool.docs completion FILE",
         "# (tests/test_cli_sync.py keeps it in sync; do not edit by hand)",
         "",
@@ -153,7 +153,7 @@ _pybpftool_pins()
     [[ $cur == */* ]] || dir=/sys/fs/bpf
     [[ -z $dir ]] && dir=/
     local entries
-    entries=$(python3 -m pybpftool.bpffs ls -l "$dir" 2>/dev/null |
+    entries=$(python3 -m nfpsim.bpffs ls -l "$dir" 2>/dev/null |
         command awk -v d="${dir%/}" '{ print d "/" $3 ($1 == "dir" ? "/" : "") }')
     COMPREPLY=( $(compgen -W "$entries" -- "$cur") )
     compopt -o nospace 2>/dev/null
@@ -335,18 +335,7 @@ _pybpftool()
     esac
     return 0
 }
-complete -F _pybpftool pybpftool
-
-_pybpftool_bpffs()
-{
-    local cur=${COMP_WORDS[COMP_CWORD]}
-    if (( COMP_CWORD == 1 )); then
-        COMPREPLY=( $(compgen -W "rm mkdir rmdir ls help" -- "$cur") )
-    else
-        _pybpftool_pins
-    fi
-}
-complete -F _pybpftool_bpffs pybpftool-bpffs'''
+complete -F _pybpftool pybpftool'''
 
 
 def main(argv: list[str]) -> int:

@@ -90,7 +90,7 @@ def _kind(argv: list[str]) -> str:
 
 def _undo_bpffs_parent_creation(argv: list[str], state: Path) -> None:
     """Remove what a command pinned where bpftool could not (missing parent dirs)."""
-    from pybpftool.bpffs import _rm_tree
+    from nfpsim.bpffs import _rm_tree
     from pykernel import Process
 
     proc = Process(state)

@@ -1,6 +1,6 @@
 """Run tests/sh/session.sh: a realistic shell session of separate pybpftool processes
 against one temporary simulated kernel (load and pin, show, map entries, batch, BTF,
-test runs, unpinning with pybpftool-bpffs and the program's disappearance with its last
+test runs, unpinning with nfpsim bpffs and the program's disappearance with its last
 pin). Parts the simulated kernel cannot do yet are reported as SKIP lines by the script
 and turned into warnings here."""
 
@@ -23,7 +23,7 @@ SCRIPT = REPO / "tests" / "sh" / "session.sh"
 def _commands() -> tuple[str, str]:
     exe = Path(sys.executable).with_name("pybpftool")
     tool = str(exe) if exe.exists() else f"{sys.executable} -m pybpftool.main"
-    return tool, f"{sys.executable} -m pybpftool.bpffs"
+    return tool, f"{sys.executable} -m nfpsim.bpffs"
 
 
 def test_session(tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ def test_man_page_commands_block_is_the_usage(obj: str) -> None:
 
 def test_man_pages_cross_references_exist() -> None:
     pages = {p.name for p in MAN.glob("*.8")}
-    assert "pybpftool-bpffs.8" in pages
+    assert "nfpsim-bpffs.8" in pages
     for page in MAN.glob("pybpftool*.8"):
         for ref in re.findall(r"^\.BR (pybpftool[\w\\-]*) \(8\)", page.read_text(), re.M):
             name = ref.replace("\\-", "-") + ".8"

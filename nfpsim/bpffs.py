@@ -1,16 +1,16 @@
-"""``pybpftool-bpffs``: the shell's view of the simulated BPF filesystem.
+"""``nfpsim bpffs``: the shell's view of the simulated BPF filesystem.
 
 On Linux, pins are files: scripts remove them with ``rm``, create directories with
 ``mkdir`` and look with ``ls``, and bpftool has no command for that. Pins of the
 simulated kernel are not host files, so this small helper provides those four verbs,
 with coreutils' messages and exit statuses::
 
-    pybpftool-bpffs rm [-f] [-r] PATH...     # unpin (an unreferenced object is freed)
-    pybpftool-bpffs mkdir [-p] DIR...
-    pybpftool-bpffs rmdir DIR...
-    pybpftool-bpffs ls [-l] [DIR]            # -l: kind and object id of each entry
+    nfpsim bpffs rm [-f] [-r] PATH...     # unpin (an unreferenced object is freed)
+    nfpsim bpffs mkdir [-p] DIR...
+    nfpsim bpffs rmdir DIR...
+    nfpsim bpffs ls [-l] [DIR]            # -l: kind and object id of each entry
 
-Run it as ``python -m pybpftool.bpffs`` when the console script is not installed.
+Run it as ``python -m nfpsim.bpffs`` when the console script is not installed.
 """
 
 from __future__ import annotations
@@ -55,9 +55,9 @@ def _strerror(e: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
-    name = os.path.basename(argv[0]) if argv else "pybpftool-bpffs"
+    name = os.path.basename(argv[0]) if argv else "nfpsim bpffs"
     if name in ("__main__.py", "bpffs.py"):
-        name = "pybpftool-bpffs"
+        name = "nfpsim bpffs"
     if len(argv) < 2 or argv[1] in ("-h", "--help", "help"):
         (sys.stdout if len(argv) >= 2 else sys.stderr).write(USAGE % (name, name, name, name))
         return 0 if len(argv) >= 2 else 1
