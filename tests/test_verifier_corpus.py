@@ -127,7 +127,7 @@ def ext_info(name: str):  # noqa: ANN201
     for li in X.parse_line_info(prog.line_info, prog.line_info_rec_size, prog.line_info_cnt):
         linfo.append(LineInfo(insn_off=li.insn_off, file_name=btf.data.str_at(li.file_name_off),
                               line=btf.data.str_at(li.line_off), line_num=li.line_col >> 10,
-                              line_col=li.line_col, file_name_off=li.file_name_off, line_off=li.line_off))
+                              line_col=li.line_col & 0x3FF, file_name_off=li.file_name_off, line_off=li.line_off))
     return btf, finfo, linfo
 
 
@@ -234,7 +234,8 @@ def test_btf_info_matches_the_kernel(name: str) -> None:
     res = verify(env)
     rec = RECORDED[name]
     assert [[f.insn_off, f.type_id] for f in res.func_info or []] == rec["func_info"]
-    assert [[li.insn_off, li.file_name_off, li.line_off, li.line_col] for li in res.line_info or []] == \
+    assert [[li.insn_off, li.file_name_off, li.line_off, (li.line_num << 10) | li.line_col]
+            for li in res.line_info or []] == \
         rec["line_info"]
     if len(rec["prog_tags"]) > 1:
         tags = [s.split("_")[2] for s in subprog_symbols(res, res.func_info)]

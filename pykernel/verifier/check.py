@@ -225,10 +225,10 @@ class Verifier(PrecisionMixin):
         prev = self.prev_linfo
         if li is prev:
             return
-        if prev is not None and li.file_name == prev.file_name and (li.line_col >> 10) == (prev.line_col >> 10):
+        if prev is not None and li.file_name == prev.file_name and li.line_num == prev.line_num:
             return
         fname = li.file_name.rsplit("/", 1)[-1]
-        self.v(f"{prefix}{li.line.lstrip()} @ {fname}:{li.line_col >> 10}\n")
+        self.v(f"{prefix}{li.line.lstrip()} @ {fname}:{li.line_num}\n")
         self.prev_linfo = li
 
     def call_name(self, ins: I.Insn) -> str | None:
