@@ -462,17 +462,20 @@ def encode(data: BtfData) -> bytes:
 # ----------------------------------------------------------------------------- verify
 
 def _valid_identifier(s: str) -> bool:
+    """The kernel's identifier rule since 6.5: letters, digits, '_' and '.' (clang names
+    function-local statics ``func.var``), not starting with a digit."""
     if not s or len(s) >= KSYM_NAME_LEN:
         return False
-    if not (s[0].isascii() and (s[0].isalpha() or s[0] == "_")):
+    if not (s[0].isascii() and (s[0].isalpha() or s[0] in "_.")):
         return False
-    return all(c.isascii() and (c.isalnum() or c == "_") for c in s[1:])
+    return all(c.isascii() and (c.isalnum() or c in "_.") for c in s[1:])
 
 
 def _valid_section_name(s: str) -> bool:
+    """DATASEC names: any printable character (space included, as isprint())."""
     if not s or len(s) >= KSYM_NAME_LEN:
         return False
-    return all(c.isascii() and c.isprintable() and not c.isspace() for c in s)
+    return all(" " <= c <= "~" for c in s)
 
 
 _INT_ENC = {0: "(none)", INT_SIGNED: "SIGNED", INT_CHAR: "CHAR", INT_BOOL: "BOOL"}
