@@ -177,10 +177,12 @@ def show_map_plain(fd: int, info, pins) -> None:
     if pins:
         for p in pins.get(info.id, []):
             parts.append(f"\tpinned {p}\n")
-    if info.btf_id:
-        parts.append(f"\tbtf_id {info.btf_id}\n")
-    if info.frozen:
-        parts.append("\tfrozen\n")
+    # bpftool puts btf_id and frozen on one continuation line: "\tbtf_id 7  frozen"
+    if info.btf_id or info.frozen:
+        tail = [f"btf_id {info.btf_id}"] if info.btf_id else []
+        if info.frozen:
+            tail.append("frozen")
+        parts.append("\t" + "  ".join(tail) + "\n")
     common.out("".join(parts))
 
 
