@@ -19,7 +19,7 @@ import pytest
 
 from pybpftool.main import OBJECTS
 from tests.test_cli_common import PACKETS, PROGS, normalize, realkernel_unavailable, run
-from tests.test_cli_fixtures import mask_kernel
+from tests.test_cli_fixtures import mask_jited
 
 pytestmark = pytest.mark.realkernel
 PIN = "/sys/fs/bpf/pybpf-cli-test"
@@ -62,7 +62,7 @@ def same(real, ours, argv: list[str], *, stdin: bytes = b"", masked: bool = True
     def prep(x: tuple[int, str, str]) -> tuple[int, str, str]:
         out, err = normalize(x[1]), normalize(x[2])
         if masked:
-            out, err = mask_kernel(out), mask_kernel(err)
+            out, err = mask_jited(out), mask_jited(err)
         return x[0], out, err
 
     assert prep(b) == prep(a), " ".join(argv)
