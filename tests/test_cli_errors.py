@@ -225,3 +225,54 @@ def test_handles_matching_several_objects(tmp_path: Path) -> None:
     m = run(["map", "lookup", "name", "same", "key", "0", "0", "0", "0"], state)
     assert (m.exit_code, m.err) == (255, "Error: several maps match this handle\n")
     assert run(["map", "show", "name", "same"], state).out.count("array  name same  flags 0x0") == 2
+
+
+_SEEDS = {name: (PROGS / name).read_bytes() for name in ("xdp_count.o", "tc_cls.o", "xdp_subprog.o")}
+_LOAD_ERRORS = (["Error: failed to open object file"], ["Error: failed to load object file"])
+
+
+@st.composite
+def _mutated_elf(draw) -> tuple[str, bytes]:  # noqa: ANN001
+    name = draw(st.sampled_from(sorted(_SEEDS)))
+    data = bytearray(_SEEDS[name])
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["flip", "overwrite", "truncate", "zero"]))
+        pos = draw(st.integers(0, len(data) - 1))
+        if kind == "flip":
+            data[pos] ^= 1 << draw(st.integers(0, 7))
+        elif kind == "overwrite":
+            chunk = draw(st.binary(min_size=1, max_size=16))
+            data[pos:pos + len(chunk)] = chunk
+        elif kind == "zero":
+            n = draw(st.integers(1, 64))
+            data[pos:pos + n] = bytes(min(n, len(data) - pos))
+        else:
+            del data[pos:]
+            if not data:
+                data = bytearray(b"\x7fELF")
+    return name, bytes(data)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_mutated_elf())
+def test_mutated_elf_objects_through_prog_load(tmp_path_factory, case: tuple[str, bytes]) -> None:  # noqa: ANN001
+    """Mutated real objects given to `prog load`: either they still load (a harmless
+    mutation), or bpftool's error line and exit status - never a traceback - and the
+    kernel's state is intact (nothing half-created stays behind)."""
+    name, data = case
+    work = tmp_path_factory.mktemp("mut")
+    state = work / "state"
+    obj = work / name
+    obj.write_bytes(data)
+    r = run(["prog", "load", str(obj), "/sys/fs/bpf/m/p"], state)
+    _no_traceback(r)
+    assert r.out == ""
+    if r.exit_code == 0:
+        assert run(["prog", "show", "pinned", "/sys/fs/bpf/m/p"], state).exit_code == 0
+        return
+    assert r.exit_code == 255, r
+    errors = [line for line in r.err.splitlines() if line.startswith("Error: ")]
+    assert errors in _LOAD_ERRORS, r
+    # a failed load leaves no program, map or BTF object alive
+    for obj_kind in ("prog", "map", "btf"):
+        assert run(["-j", obj_kind, "show"], state).out in ("[]\n", "\n", ""), obj_kind
