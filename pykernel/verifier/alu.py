@@ -116,9 +116,11 @@ def _bitwise(d: Reg, s: Reg, op: int) -> None:
 
 
 _CONST_OPS = frozenset((I.ADD, I.SUB, I.MUL, I.AND, I.OR, I.XOR, I.LSH, I.RSH, I.ARSH))
+CONST_OPS = _CONST_OPS
 
 
 def _const_result(a: int, b: int, op: int, bits: int) -> int | None:
+    """a OP b in ``bits`` (both masked to it first); None for a shift by >= bits."""
     mask = (1 << bits) - 1
     a &= mask
     b &= mask
@@ -142,6 +144,9 @@ def _const_result(a: int, b: int, op: int, bits: int) -> int | None:
         return a >> b
     sa = a - (1 << bits) if a >> (bits - 1) else a
     return (sa >> b) & mask
+
+
+const_result = _const_result
 
 
 def scalar_alu(d: Reg, s: Reg, op: int, alu32: bool) -> None:

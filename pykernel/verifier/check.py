@@ -153,6 +153,7 @@ class Verifier(PrecisionMixin):
         self.prev_insn_idx = -1
         self.has_ld_abs = False
         self.helper_protos: dict[int, object] = {}
+        R._SYNC_MEMO.clear()  # each verification starts cold: the bench measures one load
 
     # ------------------------------------------------------------------ log helpers
     def v(self, s: str) -> None:
@@ -273,6 +274,7 @@ class Verifier(PrecisionMixin):
         self.subprog_depth = [0] * len(self.subprogs)
         self.stack_live = StackLiveness(self.insns, self.subprogs)
         self.dec = [(x.code, x.dst, x.src, x.imm) for x in self.insns]
+        self.bt_kind = [_bt_kind(x) for x in self.insns]
         self.do_check_main()
         self.check_max_stack_depth()
         _ = env
@@ -586,8 +588,8 @@ class Verifier(PrecisionMixin):
     def check_reg_arg(self, regno: int, src: bool, mark: bool = True) -> Reg:
         if regno >= 11:
             raise VerifyError(EINVAL, f"R{regno} is invalid")
-        self.mark_reg_scratched(regno)
-        r = self.cur.cur.regs[regno]  # type: ignore[union-attr]
+        self.scratched_regs |= 1 << regno
+        r = self.cur.frames[-1].regs[regno]  # type: ignore[union-attr]
         if src:
             if r.type == R.NOT_INIT:
                 raise VerifyError(EACCES, f"R{regno} !read_ok")
@@ -798,6 +800,14 @@ class Verifier(PrecisionMixin):
     def adjust_reg_min_max_vals(self, ins: I.Insn, d: Reg, src: Reg | None, regs: list[Reg]) -> None:
         op = ins.code & 0xF0
         alu32 = (ins.code & 7) == I.ALU
+        if src is None and d.type == R.SCALAR and not d.var[1] and op in A.CONST_OPS:
+            # a known scalar OP an immediate: the result is the constant (what scalar_alu
+            # computes for two known operands), without building the immediate's register
+            res = A.const_result(d.var[0], ins.imm, op, 32 if alu32 else 64)
+            if res is not None:
+                R.set_known(d, res)
+                d.id = 0
+                return
         if src is None:
             src = Reg()
             src.type = R.SCALAR
@@ -2030,6 +2040,19 @@ class Verifier(PrecisionMixin):
 
 
 # ---------------------------------------------------------------------------- helpers
+
+
+def _bt_kind(ins: I.Insn) -> int:
+    """What backtracking needs to know of an insn without looking at it: -1 for a jump on K
+    (never changes the tracked sets), the destination register for ALU/ALU64/LDX (nothing to
+    do unless it is tracked), -2 for everything else."""
+    code = ins.code
+    cls = code & 7
+    if cls in (I.ALU, I.ALU64, I.LDX):
+        return ins.dst
+    if cls in (I.JMP, I.JMP32) and not code & I.X and (code & 0xF0) not in (I.CALL, I.EXIT):
+        return -1
+    return -2
 
 
 def _direct_value_types() -> set[int]:

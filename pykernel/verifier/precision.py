@@ -183,7 +183,7 @@ class PrecisionMixin:
             return
         lvl2 = self.log.level & LOG_LEVEL2  # type: ignore[attr-defined]
         backtrack = self.backtrack_insn
-        dec = self.dec  # type: ignore[attr-defined]
+        kinds = self.bt_kind  # type: ignore[attr-defined]
         st = start
         first_idx = st.first_idx
         last_idx = st.insn_idx
@@ -206,27 +206,21 @@ class PrecisionMixin:
                     skip_first = False
                 else:
                     ent = hist[cnt - 1] if cnt and hist[cnt - 1][0] == i else None
-                    if ent is None and not lvl2 and i > first:
-                        # fast path: instructions that cannot change the tracked sets
-                        code, d = dec[i][0], dec[i][1]
-                        cls = code & 7
-                        if cls in (4, 7, 1) and not (bregs[bt.frame] >> d) & 1:  # ALU, ALU64, LDX
-                            subseq_idx = i
-                            i -= 1
-                            continue
-                        if cls in (5, 6) and not code & 8 and (code & 0xF0) not in (0x80, 0x90):  # jump on K
-                            subseq_idx = i
-                            i -= 1
-                            continue
-                    try:
-                        backtrack(i, subseq_idx, ent, bt)
-                    except NotSupported:
-                        self.mark_all_scalars_precise(start)
-                        bt.reset(0)
-                        return
-                    fr = bt.frame
-                    if not bregs[fr] and not bstack[fr] and not any(bregs) and not any(bstack):
-                        return
+                    # instructions that cannot change the tracked sets need no backtracking step
+                    # (a plain jump-history entry only says where the path came from): a jump on
+                    # K (kind -1), an ALU/ALU64/LDX whose destination is not tracked (kind = dst)
+                    k = kinds[i]
+                    if lvl2 or k == -2 or (ent is not None and (ent[2] or ent[3])) or \
+                            (k >= 0 and (bregs[bt.frame] >> k) & 1):
+                        try:
+                            backtrack(i, subseq_idx, ent, bt)
+                        except NotSupported:
+                            self.mark_all_scalars_precise(start)
+                            bt.reset(0)
+                            return
+                        fr = bt.frame
+                        if not bregs[fr] and not bstack[fr] and not any(bregs) and not any(bstack):
+                            return
                 subseq_idx = i
                 if i == first and (cnt == 0 or (cnt == 1 and hist[0][0] == i)):
                     break

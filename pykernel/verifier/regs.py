@@ -144,10 +144,11 @@ def mark_unknown(r: Reg) -> None:
 def set_known(r: Reg, v: int) -> None:
     v &= M64
     r.var = (v, 0)
-    r.smin = r.smax = s64(v)
+    r.smin = r.smax = v - (1 << 64) if v >> 63 else v
     r.umin = r.umax = v
-    r.s32min = r.s32max = s32(v)
-    r.u32min = r.u32max = v & M32
+    v32 = v & M32
+    r.s32min = r.s32max = v32 - (1 << 32) if v32 >> 31 else v32
+    r.u32min = r.u32max = v32
 
 
 def mark_known(r: Reg, v: int) -> None:
@@ -262,6 +263,22 @@ def bound_offset(r: Reg) -> None:
     r.var = T.or_(T.clear_subreg(v64), v32)
 
 
+def _sync_full(r: Reg) -> None:
+    update_bounds(r)
+    deduce_bounds(r)
+    deduce_bounds(r)
+    bound_offset(r)
+    update_bounds(r)
+
+
+# sync() is a pure function of (var, the eight bounds): its results are memoized. The same
+# inputs recur all the time (every narrow load of an unknown byte, every iteration of a
+# loop, every refinement against the same constant), and the full deduction is the most
+# expensive step of the walk. Bounded so a long walk cannot grow it without limit.
+_SYNC_MEMO: dict[tuple, tuple] = {}
+_SYNC_MEMO_MAX = 1 << 14
+
+
 def sync(r: Reg) -> None:
     v, m = r.var
     if m == 0:
@@ -279,11 +296,18 @@ def sync(r: Reg) -> None:
     elif m == M64 and r.umin == 0 and r.umax == M64 and r.smin == S64_MIN and r.smax == S64_MAX \
             and r.u32min == 0 and r.u32max == M32 and r.s32min == S32_MIN and r.s32max == S32_MAX:
         return  # nothing known: nothing to deduce
-    update_bounds(r)
-    deduce_bounds(r)
-    deduce_bounds(r)
-    bound_offset(r)
-    update_bounds(r)
+    key = (v, m, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max)
+    res = _SYNC_MEMO.get(key)
+    if res is None:
+        t = _new(Reg)
+        t.var = r.var
+        t.smin, t.smax, t.umin, t.umax, t.s32min, t.s32max, t.u32min, t.u32max = key[2:]
+        _sync_full(t)
+        res = (t.var, t.smin, t.smax, t.umin, t.umax, t.s32min, t.s32max, t.u32min, t.u32max)
+        if len(_SYNC_MEMO) >= _SYNC_MEMO_MAX:
+            _SYNC_MEMO.clear()
+        _SYNC_MEMO[key] = res
+    r.var, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max = res
 
 
 def bounds_sane(r: Reg) -> bool:
