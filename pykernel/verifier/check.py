@@ -280,6 +280,8 @@ class Verifier(PrecisionMixin):
         _ = env
 
     def stats(self) -> None:
+        if not self.log.level:
+            return
         if self.log.level & LOG_STATS:
             usec = (time.perf_counter_ns() - self.start_time) // 1000
             self.v(f"verification time {usec} usec\n")
@@ -420,14 +422,13 @@ class Verifier(PrecisionMixin):
 
     def is_state_visited(self, idx: int) -> bool:
         cur = self.cur
-        assert cur is not None
-        key = self.bucket(idx)
+        cs = cur.frames[-1].callsite  # type: ignore[union-attr]
+        key = ((idx ^ cs) & 0xFFFFFFFF) % self.n  # bucket()
         lst = self.explored.get(key)
         if lst is None:
             lst = self.explored[key] = []
         add_new = (self.jmps_processed - self.prev_jmps_processed >= 2
-                   and self.insn_processed - self.prev_insn_processed >= 8) or len(cur.hist) > 40
-        cs = cur.frames[-1].callsite
+                   and self.insn_processed - self.prev_insn_processed >= 8) or len(cur.hist) > 40  # type: ignore[union-attr]
         cur_sites = None
         states_cnt = 0
         i = 0
@@ -907,16 +908,16 @@ class Verifier(PrecisionMixin):
     def check_reg_sane_offset(self, reg: Reg, typ: int) -> None:
         known = reg.var[1] == 0
         val = R.s64(reg.var[0])
-        tname = R.type_str(typ)
-        if known and (val >= R.MAX_VAR_OFF or val <= -R.MAX_VAR_OFF):
-            raise VerifyError(EINVAL, f"math between {tname} pointer and {val} is not allowed")
-        if reg.off >= R.MAX_VAR_OFF or reg.off <= -R.MAX_VAR_OFF:
-            raise VerifyError(EINVAL, f"{tname} pointer offset {reg.off} is not allowed")
+        lim = R.MAX_VAR_OFF
+        if known and (val >= lim or val <= -lim):
+            raise VerifyError(EINVAL, f"math between {R.type_str(typ)} pointer and {val} is not allowed")
+        if reg.off >= lim or reg.off <= -lim:
+            raise VerifyError(EINVAL, f"{R.type_str(typ)} pointer offset {reg.off} is not allowed")
         if reg.smin == S64_MIN:
-            raise VerifyError(EINVAL,
-                              f"math between {tname} pointer and register with unbounded min value is not allowed")
-        if reg.smin >= R.MAX_VAR_OFF or reg.smin <= -R.MAX_VAR_OFF:
-            raise VerifyError(EINVAL, f"value {reg.smin} makes {tname} pointer be out of bounds")
+            raise VerifyError(EINVAL, f"math between {R.type_str(typ)} pointer and register with unbounded min "
+                                      "value is not allowed")
+        if reg.smin >= lim or reg.smin <= -lim:
+            raise VerifyError(EINVAL, f"value {reg.smin} makes {R.type_str(typ)} pointer be out of bounds")
 
     # ------------------------------------------------------------------ memory
     def record_ptr_type(self, idx: int, reg: Reg) -> None:
@@ -2043,16 +2044,23 @@ class Verifier(PrecisionMixin):
 
 
 def _bt_kind(ins: I.Insn) -> int:
-    """What backtracking needs to know of an insn without looking at it: -1 for a jump on K
-    (never changes the tracked sets), the destination register for ALU/ALU64/LDX (nothing to
-    do unless it is tracked), -2 for everything else."""
+    """What backtracking needs to know of an insn without looking at it: the registers that
+    make it matter (a step is a no-op while none of them is tracked and the path's history
+    entry carries no stack slot or linked registers), or -1 when it always needs the step.
+    ALU/ALU64/LDX: the destination; STX/ST to memory: the pointer register; jumps: the
+    compared registers (none for a comparison with an immediate)."""
     code = ins.code
     cls = code & 7
     if cls in (I.ALU, I.ALU64, I.LDX):
-        return ins.dst
-    if cls in (I.JMP, I.JMP32) and not code & I.X and (code & 0xF0) not in (I.CALL, I.EXIT):
-        return -1
-    return -2
+        return 1 << ins.dst
+    if cls in (I.STX, I.ST) and (code & 0xE0) == I.MEM:
+        return 1 << ins.dst
+    if cls in (I.JMP, I.JMP32) and (code & 0xF0) not in (I.CALL, I.EXIT):
+        if not code & I.X:
+            return 0
+        if (code & 0xF0) != I.JA:
+            return (1 << ins.dst) | (1 << ins.src)
+    return -1
 
 
 def _direct_value_types() -> set[int]:

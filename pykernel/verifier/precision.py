@@ -207,11 +207,10 @@ class PrecisionMixin:
                 else:
                     ent = hist[cnt - 1] if cnt and hist[cnt - 1][0] == i else None
                     # instructions that cannot change the tracked sets need no backtracking step
-                    # (a plain jump-history entry only says where the path came from): a jump on
-                    # K (kind -1), an ALU/ALU64/LDX whose destination is not tracked (kind = dst)
+                    # (a plain jump-history entry only says where the path came from): see
+                    # check._bt_kind for the registers that make each one matter
                     k = kinds[i]
-                    if lvl2 or k == -2 or (ent is not None and (ent[2] or ent[3])) or \
-                            (k >= 0 and (bregs[bt.frame] >> k) & 1):
+                    if lvl2 or k < 0 or (ent is not None and (ent[2] or ent[3])) or bregs[bt.frame] & k:
                         try:
                             backtrack(i, subseq_idx, ent, bt)
                         except NotSupported:

@@ -177,13 +177,9 @@ def _range_within(o: Reg, c: Reg) -> bool:
             and o.u32min <= c.u32min and o.u32max >= c.u32max and o.s32min <= c.s32min and o.s32max >= c.s32max)
 
 
-def _head(r: Reg) -> tuple:
-    """The fields the kernel memcmp()s before var_off: type, off and the per-type union."""
-    return (r.type, r.off, id(r.map) if r.map is not None else 0, r.range, r.mem_size)
-
-
 def regs_exact(o: Reg, c: Reg, idmap: IdMap) -> bool:
-    return (_head(o) == _head(c) and o.var == c.var and o.smin == c.smin and o.smax == c.smax
+    return (o.type == c.type and o.off == c.off and o.map is c.map and o.range == c.range
+            and o.mem_size == c.mem_size and o.var == c.var and o.smin == c.smin and o.smax == c.smax
             and o.umin == c.umin and o.umax == c.umax and o.s32min == c.s32min and o.s32max == c.s32max
             and o.u32min == c.u32min and o.u32max == c.u32max
             and idmap.check(o.id, c.id) and idmap.check(o.ref_obj_id, c.ref_obj_id))
@@ -206,7 +202,8 @@ def regsafe(o: Reg, c: Reg, idmap: IdMap, exact: int) -> bool:
             return True
         return _range_within(o, c) and T.within(o.var, c.var) and idmap.check_scalar(o.id, c.id)
     if t in (R.MAP_KEY, R.MAP_VALUE, R.MEM):
-        return (_head(o) == _head(c) and _range_within(o, c) and T.within(o.var, c.var)
+        return (o.off == c.off and o.map is c.map and o.range == c.range and o.mem_size == c.mem_size
+                and _range_within(o, c) and T.within(o.var, c.var)
                 and idmap.check(o.id, c.id) and idmap.check(o.ref_obj_id, c.ref_obj_id))
     if t in (R.PACKET, R.PACKET_META):
         if o.range < 0 or c.range < 0:
