@@ -603,6 +603,8 @@ def prog_load(k: Kernel, a: A.ProgLoadAttr) -> int:
               log_level=a.log_level, log_size=a.log_size, log_buf=a.log_buf, prog_flags=a.prog_flags,
               prog_name=name, map_by_fd=map_by_fd, fd_array=a.fd_array, line_info=line_info,
               func_info=func_info, offload_ifindex=a.prog_ifindex)
+    if btf is not None and hasattr(env, "btf"):
+        env.btf = btf.parsed  # the prototypes of global functions
     try:
         res = verify(env)
     finally:

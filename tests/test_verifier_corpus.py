@@ -12,6 +12,7 @@ compared too.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from pathlib import Path
@@ -63,6 +64,9 @@ def build_env(name: str) -> tuple[VerifierEnv, bytearray]:
         insns[i] = insns[i].with_(imm=100 + k)
     env = VerifierEnv(insns=insns, prog_type=rec["prog_type"], expected_attach_type=rec["attach"], gpl=True,
                       log_level=1, log_size=len(buf), log_buf=buf, map_by_fd=maps.get)
+    info = ext_info(name)
+    if info is not None:  # as libbpf loads it: with the object's BTF, func info and line info
+        env.btf, env.func_info, env.line_info = info[0].data, info[1], info[2]
     return env, buf
 
 
@@ -105,6 +109,7 @@ def test_error_lines() -> None:
     assert rate >= 0.9
 
 
+@functools.cache
 def ext_info(name: str):  # noqa: ANN201
     """(BTF, func info, line info) of a C case as libbpf hands them to the kernel (pylibbpf's
     relocation of the object's .BTF.ext), strings resolved; None for asm cases."""

@@ -31,6 +31,7 @@ from . import ctx as CTX
 from . import regs as R
 from . import tnum as T
 from .cfg import VerifyError
+from .globalfn import GlobalFuncMixin
 from .log import LOG_LEVEL2, LOG_STATS, VerifierLog
 from .precision import Backtrack, PrecisionMixin
 from .regs import M32, M64, S64_MIN, Reg
@@ -52,6 +53,7 @@ from .state import (
 )
 
 LOG_LEVEL = 3  # BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2
+NESTED_EXIT = 2  # do_check_insn: an exit from a called function (the walk goes on in the caller)
 COMPLEXITY_LIMIT = 1_000_000
 MAX_BPF_STACK = 512
 MAX_CALL_FRAMES = 8
@@ -104,7 +106,7 @@ class Aux:
         self.ctx_conflict = False
 
 
-class Verifier(PrecisionMixin):
+class Verifier(PrecisionMixin, GlobalFuncMixin):
     def __init__(self, env) -> None:  # type: ignore[no-untyped-def]
         self.env = env
         self.insns: list[I.Insn] = list(env.insns)
@@ -153,6 +155,7 @@ class Verifier(PrecisionMixin):
         self.prev_insn_idx = -1
         self.has_ld_abs = False
         self.helper_protos: dict[int, object] = {}
+        self.btf = getattr(env, "btf", None)  # the program's BTF (uapi.btf.BtfData) with func info
         R._SYNC_MEMO.clear()  # each verification starts cold: the bench measures one load
 
     # ------------------------------------------------------------------ log helpers
@@ -254,6 +257,7 @@ class Verifier(PrecisionMixin):
             for i, s in enumerate(self.subprogs):
                 self.v(f"func#{i} @{s}\n")
         C.check_subprogs(self.insns, self.subprogs)
+        self.setup_func_info()
         self.resolve_ld_imm64()
         self.prune_points, self.jmp_points = C.check_cfg(self.insns, self.bpf_capable)
         nargs = {}
@@ -275,7 +279,8 @@ class Verifier(PrecisionMixin):
         self.stack_live = StackLiveness(self.insns, self.subprogs)
         self.dec = [(x.code, x.dst, x.src, x.imm) for x in self.insns]
         self.bt_kind = [_bt_kind(x) for x in self.insns]
-        self.do_check_main()
+        self.do_check_common(0)
+        self.do_check_subprogs()
         self.check_max_stack_depth()
         _ = env
 
@@ -353,26 +358,39 @@ class Verifier(PrecisionMixin):
             i += 1
 
     # ------------------------------------------------------------------ main loop
-    def init_state(self) -> VState:
+    def init_state(self, sub: int = 0) -> VState:
         st = VState()
         f = st.frames[0]
-        R.mark_known_zero_ptr(f.regs[1], R.CTX)
+        f.subprog = sub
         R.mark_known_zero_ptr(f.regs[10], R.STACK)
         f.regs[10].frameno = 0
+        st.first_idx = self.subprogs[sub]
+        if sub:
+            self.init_global_args(sub, f.regs)
+        else:
+            self.check_main_prototype()
+            R.mark_known_zero_ptr(f.regs[1], R.CTX)
         if self.trace is not None:
             st.path = []
         return st
 
-    def do_check_main(self) -> None:
-        st = self.init_state()
+    def do_check_common(self, sub: int) -> None:
+        """Walk every path of subprogram ``sub`` (0: the main program) from a fresh state."""
+        self.prev_linfo = None
+        self.cur = None
+        st = self.init_state(sub)
         self.cur = st
         self.scratched_regs = (1 << 11) - 1
         self.scratched_stack = -1 & ((1 << 64) - 1)
-        self.insn_idx = 0
+        self.insn_idx = self.subprogs[sub]
         self.prev_insn_idx = -1
         self.do_check()
         if not self.log.level & LOG_LEVEL2 and self.log.level:
             self.log.reset(0)
+        # free_states: the explored states of this pass go
+        self.explored = {}
+        self.stack = []
+        self.cur = None
 
     def new_id(self) -> int:
         self.id_gen += 1
@@ -548,6 +566,9 @@ class Verifier(PrecisionMixin):
                 self.jmps_processed += 1
             ended = self.do_check_insn(ins, idx)
             if ended:
+                if ended is NESTED_EXIT:  # back in the caller: its state is printed in full
+                    do_print_state = True
+                    continue
                 if not self.pop_path():
                     return
                 do_print_state = True
@@ -1435,16 +1456,17 @@ class Verifier(PrecisionMixin):
                 self.mark_chain_precision(ins.dst)
             if ins.code & I.X and src.type == R.SCALAR:
                 self.mark_chain_precision(ins.src)
+        # the state line after the jump carries the jump's own index, as in the kernel
         if taken == 1:
-            self.insn_idx = tgt
             self.mark_reg_scratched(ins.dst)
             if self.log.level & LOG_LEVEL:
                 self.print_insn_state(self.cur)  # type: ignore[arg-type]
+            self.insn_idx = tgt
             return
         if taken == 0:
-            self.insn_idx = idx + 1
             if self.log.level & LOG_LEVEL:
                 self.print_insn_state(self.cur)  # type: ignore[arg-type]
+            self.insn_idx = idx + 1
             return
         cur = self.cur
         assert cur is not None
@@ -1490,9 +1512,9 @@ class Verifier(PrecisionMixin):
         self.stack.append((other, tgt, idx, self.log.end_pos))
         if len(self.stack) > 8192:
             raise VerifyError(E2BIG, "The sequence of 8193 jumps is too complex.")
-        self.insn_idx = idx + 1
         if self.log.level & LOG_LEVEL:
             self.print_insn_state(cur)
+        self.insn_idx = idx + 1
 
     @staticmethod
     def collect_linked(st: VState, rid: int, out: list[tuple[int, int]]) -> None:
@@ -1826,6 +1848,8 @@ class Verifier(PrecisionMixin):
             self.check_map_access_type(reg, reg.off, size, t)
             self.check_map_access(regno, reg, reg.off, size, zero_ok)
         elif b == R.MAP_KEY:
+            if t == BPF_WRITE:
+                raise VerifyError(EACCES, f"R{regno} cannot write into {R.type_str(reg.type)}")
             self.check_mem_region_access(regno, reg, reg.off, size, reg.map.key_size, zero_ok)
         elif b == R.MEM:
             if reg.type & R.RDONLY and t == BPF_WRITE:
@@ -1932,11 +1956,17 @@ class Verifier(PrecisionMixin):
     def check_func_call(self, ins: I.Insn, idx: int) -> None:
         st = self.cur
         assert st is not None
-        if st.curframe + 1 >= MAX_CALL_FRAMES:
-            raise VerifyError(E2BIG, f"the call stack of {st.curframe + 2} frames is too deep")
         target = idx + ins.imm + 1
         sub = self.subprogs.index(target)
         caller = st.cur
+        err = self.btf_check_subprog_call(sub, caller.regs)
+        if err == EFAULT:
+            raise VerifyError(EFAULT, None)
+        if self.subprog_is_global(sub):
+            self.call_global(sub, idx, err)
+            return
+        if st.curframe + 1 >= MAX_CALL_FRAMES:
+            raise VerifyError(E2BIG, f"the call stack of {st.curframe + 2} frames is too deep")
         callee = Frame(st.curframe + 1, idx, sub)
         for i in range(1, 6):
             callee.regs[i].assign(caller.regs[i])
@@ -1974,13 +2004,19 @@ class Verifier(PrecisionMixin):
                 self.v(f"to caller at {callee.callsite + 1}:\n")
                 self.v(self.state_str(st, st.curframe, True))
             self.insn_idx = callee.callsite + 1
-            self.mark_reg_scratched(0)
-            return False
+            self.scratched_regs = self.scratched_stack = 0  # the caller's state is printed in full
+            return NESTED_EXIT
         if st.refs:
             for rid, ai in st.refs:
                 self.v(f"Unreleased reference id={rid} alloc_insn={ai}\n")
             raise VerifyError(EINVAL, "BPF_EXIT instruction in main prog would lead to reference leak")
         r0 = self.check_reg_arg(0, True)
+        if st.frames[0].subprog:
+            # a global function verified on its own returns a scalar, whatever the program type
+            if r0.type != R.SCALAR:
+                raise VerifyError(EINVAL, f"At subprogram exit the register R0 is not a scalar value "
+                                          f"({R.type_str(r0.type)})")
+            return True
         self.check_return_code(r0)
         return True
 

@@ -66,6 +66,7 @@ class VerifierEnv:
     fd_array: list[int] | None = None
     line_info: list[LineInfo] | None = None
     func_info: list[FuncInfo] | None = None
+    btf: Any = None  # the program's BTF (pykernel.uapi.btf.BtfData): the func info's prototypes
     offload_ifindex: int = 0
     bpf_capable: bool = True  # root in the simulated kernel; False gives the unprivileged rules
     trace: bool = False  # also build the structured JSON-able trace (result.trace)

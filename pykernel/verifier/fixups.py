@@ -9,6 +9,8 @@ keeps jump offsets, subprogram starts and line info consistent, as the kernel's
 
 from __future__ import annotations
 
+import copy
+
 from .. import kallsyms as K
 from ..uapi import helpers as H
 from ..uapi import insn as I
@@ -32,8 +34,9 @@ class Patcher:
         self.aux: list[Aux] = list(v.aux)
         self.orig = list(range(len(self.insns)))
         self.subprogs = list(v.subprogs)
-        self.linfo = [li for li in (v.env.line_info or [])]
-        self.finfo = [fi for fi in (v.env.func_info or [])]
+        # copies: the offsets move with the patches, the caller's records stay as given
+        self.linfo = [copy.copy(li) for li in (v.env.line_info or [])]
+        self.finfo = [copy.copy(fi) for fi in (v.env.func_info or [])]
 
     # jumps (and pseudo calls / pseudo func loads) whose span crosses a patched slot
     def _adj_branches(self, pos: int, delta: int, end_new: int) -> None:

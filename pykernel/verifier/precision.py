@@ -323,6 +323,16 @@ class PrecisionMixin:
         elif cls == I.JMP or cls == I.JMP32:
             op = code & 0xF0
             if op == I.CALL and s == PSEUDO_CALL:
+                sub = self.subprogs.index(idx + imm + 1)  # type: ignore[attr-defined]
+                if self.subprog_is_global(sub):  # type: ignore[attr-defined]
+                    # the walk did not enter it: the caller's next insn follows, and r0 is
+                    # the call's unknown result (r1-r5 were clobbered)
+                    if idx + 1 != subseq_idx:
+                        raise VerifyError(14, f"verifier bug: extra insn from subprog after global call at {idx}")
+                    if regs[fr] & ARGS_MASK:
+                        raise VerifyError(14, f"verifier bug: global subprog unexpected regs {regs[fr]:x}")
+                    regs[fr] &= ~1
+                    return
                 if regs[fr] & ~ARGS_MASK & 0x7FF:
                     raise VerifyError(14, f"verifier bug: static subprog unexpected regs {regs[fr]:x}")
                 if bt.stack[fr]:

@@ -201,6 +201,12 @@ def _deduce32(r: Reg) -> None:
         if s32(lo) <= s32(hi):
             r.s32min = max(r.s32min, s32(lo))
             r.s32max = min(r.s32max, s32(hi))
+    # the upper halves are two consecutive numbers (0xffffffff then 0 included) while the
+    # lower halves run from a negative to a non-negative s32: the s32 range is still exact
+    for lo, hi in ((r.umin, r.umax), (r.smin & M64, r.smax & M64)):
+        if ((lo >> 32) + 1) & M32 == (hi >> 32) & M32 and s32(lo & M32) < 0 <= s32(hi & M32):
+            r.s32min = max(r.s32min, s32(lo & M32))
+            r.s32max = min(r.s32max, s32(hi & M32))
     if s32(r.u32min) <= s32(r.u32max):
         r.s32min = max(r.s32min, s32(r.u32min))
         r.s32max = min(r.s32max, s32(r.u32max))

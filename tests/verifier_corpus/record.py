@@ -144,11 +144,22 @@ def record_c(path: Path, lb: Libbpf) -> dict[str, dict]:
         raw = ctypes.string_at(lib.bpf_program__insns(p), cnt * 8)
         insns = I.decode_all(raw)
         used = []
+        lost: dict[int, list[int]] = {}  # fds of maps already closed again -> insns using them
         for i, ins in enumerate(insns):
             if ins.is_ld_imm64() and ins.src in (PSEUDO_MAP_FD, PSEUDO_MAP_VALUE):
                 idx = next((k for k, mm in enumerate(maps) if mm["fd"] == ins.imm), None)
                 if idx is not None:
                     used.append([i, idx])
+                else:
+                    lost.setdefault(ins.imm, []).append(i)
+        # a failed load closes the object's maps before we can ask for their fds; libbpf
+        # created them in the object's order with ascending fds, so the lost fds, sorted,
+        # are those maps in order
+        closed = [k for k, mm in enumerate(maps) if mm["fd"] < 0]
+        if lost and len(lost) <= len(closed):
+            for fd_, k in zip(sorted(lost), closed, strict=False):
+                used += [[i, k] for i in lost[fd_]]
+            used.sort()
         mrec = []
         for mm in maps:
             d = dict(mm)
