@@ -16,13 +16,12 @@ one); a name that does not exist gets ip's ``Cannot open network namespace`` (25
 
 from __future__ import annotations
 
-import sys
-
 from . import IPROUTE2_VERSION, LIBBPF_VERSION, rtnl
+from . import frontend as F
 from . import json_print as J
 from .options import opts as link_opts
 from .usage import IP_USAGE
-from .utils import Args, Exit, err, getcmdlines, makeargs, matches, out, strerror
+from .utils import Args, Exit, err, matches, out
 
 #: ip 6.1's object table, in its matching order; None: not available here
 OBJECTS: tuple[tuple[str, str | None], ...] = (
@@ -79,44 +78,6 @@ def do_cmd(word: str, args: Args, final: bool = True) -> int:
     if final:
         err(f'Object "{word}" is unknown, try "ip help".\n')
     return 1
-
-
-def do_batch(name: str, force: bool) -> int:
-    """do_batch(): one command per line; stop at the first failure unless -force."""
-    if name != "-":
-        try:
-            stream = open(name, encoding="utf-8", errors="surrogateescape")
-        except OSError as e:
-            err(f'Cannot open file "{name}" for reading: {strerror(e.errno or 0)}\n')
-            return 1
-    else:
-        stream = sys.stdin
-    ret = 0
-    counter = [0]
-    try:
-        for line in getcmdlines(stream, counter):
-            if line is None:
-                break
-            words = makeargs(line)
-            if not words:
-                continue
-            if do_cmd(words[0], Args(words, 1)):
-                err(f"Command failed {name}:{counter[0]}\n")
-                ret = 1
-                if not force:
-                    break
-    finally:
-        if stream is not sys.stdin:
-            stream.close()
-    return ret
-
-
-def _matches_color(opt: str) -> str | None:
-    """matches_color(): -c[olor][=always|auto|never]: the mode, or None."""
-    word, _eq, val = opt.partition("=")
-    if matches(word, "-color") and val in ("", "always", "auto", "never"):
-        return val or "always"
-    return None
 
 
 def run(argv: list[str]) -> int:
@@ -195,8 +156,8 @@ def run(argv: list[str]) -> int:
                 if get_unsigned(args.cur, 0) is None:
                     err(f"Invalid rcvbuf size '{args.cur}'\n")
                     raise Exit(-1)
-            elif _matches_color(opt):
-                color = _matches_color(opt)
+            elif F.matches_color(opt):
+                color = F.matches_color(opt)
             elif matches(opt, "-help"):
                 usage()
             elif matches(opt, "-netns"):
@@ -226,49 +187,19 @@ def run(argv: list[str]) -> int:
         return e.code
 
 
+def do_batch(name: str, force: bool) -> int:
+    """do_batch(): one command per line; stop at the first failure unless -force."""
+    return F.do_batch(name, force, lambda words: do_cmd(words[0], Args(words, 1)))
+
+
 def run_guarded(argv: list[str]) -> int:
     """:func:`run`, with any unexpected exception as one ``Error:`` line (status 255)."""
-    try:
-        return run(argv)
-    except Exception as e:  # noqa: BLE001 - the last line of defence: never a traceback
-        from .utils import describe
-
-        J.abandon_json_obj()
-        sys.stdout.flush()
-        err(f"Error: {describe(e)}\n")
-        return 255
-
-
-def _setup_streams() -> None:
-    import signal
-
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(errors="surrogateescape")  # type: ignore[attr-defined]
-        except (AttributeError, ValueError):
-            pass
+    return F.run_guarded(run, argv)
 
 
 def make_click_command():  # noqa: ANN201 - a click.Command
-    """The click command of pyip, for embedding and ``click.testing.CliRunner``. It hands
-    click's raw arguments to :func:`run` untouched: iproute2's parsing (options before the
-    object, prefixes, ``--``) is not click's, and the console script skips click's import."""
-    import click
-
-    class IprouteCommand(click.Command):
-        def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-            ctx.obj = list(args)
-            return []
-
-        def invoke(self, ctx: click.Context) -> int:
-            code = run_guarded([ctx.info_name or "pyip"] + list(ctx.obj or []))
-            sys.stdout.flush()
-            ctx.exit(code & 0xFF)
-            return code
-
-    return IprouteCommand("pyip", add_help_option=False, context_settings={"help_option_names": []})
+    """The click command of pyip, for embedding and ``click.testing.CliRunner``."""
+    return F.make_click_command("pyip", run)
 
 
 def __getattr__(name: str):  # noqa: ANN202 - module attribute hook
@@ -279,11 +210,7 @@ def __getattr__(name: str):  # noqa: ANN202 - module attribute hook
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    _setup_streams()
-    args = list(sys.argv if argv is None else argv)
-    code = run_guarded(args if args else ["pyip"])
-    sys.stdout.flush()
-    sys.exit(code & 0xFF)
+    F.console_main("pyip", run, argv)
 
 
 if __name__ == "__main__":

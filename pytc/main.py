@@ -13,11 +13,10 @@ available. ``-n NAME`` works in the simulated network namespace NAME.
 
 from __future__ import annotations
 
-import sys
-
 from pyip import IPROUTE2_VERSION, LIBBPF_VERSION, rtnl
+from pyip import frontend as F
 from pyip import json_print as J
-from pyip.utils import Args, Exit, err, getcmdlines, makeargs, matches, out, strerror
+from pyip.utils import Args, Exit, err, matches, out
 
 from .options import opts
 from .usage import CHAIN_USAGE, CLASS_USAGE, TC_USAGE
@@ -68,42 +67,6 @@ def do_cmd(args: Args) -> int:
         return 0
     err(f'Object "{a}" is unknown, try "tc help".\n')
     return -1
-
-
-def do_batch(name: str, force: bool) -> int:
-    if name != "-":
-        try:
-            stream = open(name, encoding="utf-8", errors="surrogateescape")
-        except OSError as e:
-            err(f'Cannot open file "{name}" for reading: {strerror(e.errno or 0)}\n')
-            return 1
-    else:
-        stream = sys.stdin
-    ret = 0
-    counter = [0]
-    try:
-        for line in getcmdlines(stream, counter):
-            if line is None:
-                break
-            words = makeargs(line)
-            if not words:
-                continue
-            if do_cmd(Args(words)):
-                err(f"Command failed {name}:{counter[0]}\n")
-                ret = 1
-                if not force:
-                    break
-    finally:
-        if stream is not sys.stdin:
-            stream.close()
-    return ret
-
-
-def _matches_color(opt: str) -> str | None:
-    word, _eq, val = opt.partition("=")
-    if matches(word, "-color") and val in ("", "always", "auto", "never"):
-        return val or "always"
-    return None
 
 
 def run(argv: list[str]) -> int:
@@ -160,8 +123,8 @@ def run(argv: list[str]) -> int:
                     from pyip.utils import incomplete_command
 
                     incomplete_command()
-            elif _matches_color(a):
-                color = _matches_color(a)
+            elif F.matches_color(a):
+                color = F.matches_color(a)
             elif matches(a, "-timestamp") or matches(a, "-tshort"):
                 pass
             elif matches(a, "-json"):
@@ -189,36 +152,19 @@ def run(argv: list[str]) -> int:
         return e.code & 0xFF
 
 
-def run_guarded(argv: list[str]) -> int:
-    try:
-        return run(argv)
-    except Exception as e:  # noqa: BLE001 - the last line of defence: never a traceback
-        from pyip.utils import describe
+def do_batch(name: str, force: bool) -> int:
+    """do_batch(): one command per line; stop at the first failure unless -force."""
+    return F.do_batch(name, force, lambda words: do_cmd(Args(words)))
 
-        J.abandon_json_obj()
-        sys.stdout.flush()
-        err(f"Error: {describe(e)}\n")
-        return 255
+
+def run_guarded(argv: list[str]) -> int:
+    """:func:`run`, with any unexpected exception as one ``Error:`` line (status 255)."""
+    return F.run_guarded(run, argv)
 
 
 def make_click_command():  # noqa: ANN201 - a click.Command
-    """The click command of pytc, for embedding and ``click.testing.CliRunner``. It hands
-    click's raw arguments to :func:`run` untouched: iproute2's parsing (options before the
-    object, prefixes, ``--``) is not click's, and the console script skips click's import."""
-    import click
-
-    class IprouteCommand(click.Command):
-        def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-            ctx.obj = list(args)
-            return []
-
-        def invoke(self, ctx: click.Context) -> int:
-            code = run_guarded([ctx.info_name or "pytc"] + list(ctx.obj or []))
-            sys.stdout.flush()
-            ctx.exit(code & 0xFF)
-            return code
-
-    return IprouteCommand("pytc", add_help_option=False, context_settings={"help_option_names": []})
+    """The click command of pytc, for embedding and ``click.testing.CliRunner``."""
+    return F.make_click_command("pytc", run)
 
 
 def __getattr__(name: str):  # noqa: ANN202 - module attribute hook
@@ -229,13 +175,7 @@ def __getattr__(name: str):  # noqa: ANN202 - module attribute hook
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    from pyip.main import _setup_streams
-
-    _setup_streams()
-    args = list(sys.argv if argv is None else argv)
-    code = run_guarded(args if args else ["pytc"])
-    sys.stdout.flush()
-    sys.exit(code & 0xFF)
+    F.console_main("pytc", run, argv)
 
 
 if __name__ == "__main__":
