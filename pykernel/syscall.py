@@ -469,9 +469,9 @@ class _FallbackEnv:
     func_info: list[Any] | None = None
     offload_ifindex: int = 0
     bpf_capable: bool = True
-    trace: bool = False
+    trace: bool = False  # accepted and ignored: no walk, no trace
     log_true_size: int = 0
-    trace_out: list[dict] | None = None
+    trace_out: dict[str, Any] | None = None
 
 
 @dataclass
@@ -602,13 +602,14 @@ def prog_load(k: Kernel, a: A.ProgLoadAttr) -> int:
     env = Env(insns=decode_all(insns_raw), prog_type=ptype, expected_attach_type=eat, gpl=gpl,
               log_level=a.log_level, log_size=a.log_size, log_buf=a.log_buf, prog_flags=a.prog_flags,
               prog_name=name, map_by_fd=map_by_fd, fd_array=a.fd_array, line_info=line_info,
-              func_info=func_info, offload_ifindex=a.prog_ifindex)
+              func_info=func_info, offload_ifindex=a.prog_ifindex, trace=bool(a.verifier_trace))
     if btf is not None and hasattr(env, "btf"):
         env.btf = btf.parsed  # the prototypes of global functions
     try:
         res = verify(env)
     finally:
         a.log_true_size = getattr(env, "log_true_size", 0)
+        a.verifier_trace_out = getattr(env, "trace_out", None)
 
     used_ids: list[int] = []
     for m in res.used_maps:

@@ -59,21 +59,23 @@ def load_object(obj: BpfObject, proc, *, prog_type: int | None = None,  # noqa: 
                 expected_attach_type: int | None = None,
                 map_reuse: dict[str | int, int] | None = None, pin_maps_dir: str | None = None,
                 ifindex: int = 0, log_level: int = 0, print_fn: PrintFn | None = None,
-                autoload: dict[str, bool] | None = None) -> BpfObject:
+                autoload: dict[str, bool] | None = None, verifier_trace: bool = False) -> BpfObject:
     """Load ``obj`` into the simulated kernel of ``proc`` (see the module docstring).
 
     ``prog_type``/``expected_attach_type`` override every program's type (bpftool ``type``);
     ``map_reuse`` maps a map name or index to an fd to use instead of creating the map;
     ``ifindex`` asks for device offload of programs and maps; ``log_level`` > 0 requests
     the verifier log on the first attempt (printed at debug level on success);
-    ``autoload`` switches individual programs off by name.
+    ``autoload`` switches individual programs off by name; ``verifier_trace`` (beyond
+    libbpf) asks the kernel for the structured trace of each program's verification, left
+    in ``prog.verifier_trace_out`` with the log in ``prog.verifier_log``, loaded or not.
     """
     if print_fn is not None:
         obj.print_fn = print_fn
     if obj.loaded:
         raise obj.fail(_errno.EINVAL, f"object '{obj.name}': load can't be attempted twice")
     obj.loaded = True
-    ld = _Loader(obj, proc, log_level)
+    ld = _Loader(obj, proc, log_level, verifier_trace)
     try:
         ld.apply_options(prog_type, expected_attach_type, map_reuse or {}, ifindex, autoload or {})
         ld.load_btf()
@@ -91,10 +93,11 @@ def load_object(obj: BpfObject, proc, *, prog_type: int | None = None,  # noqa: 
 
 
 class _Loader:
-    def __init__(self, obj: BpfObject, proc, log_level: int) -> None:  # noqa: ANN001
+    def __init__(self, obj: BpfObject, proc, log_level: int, verifier_trace: bool = False) -> None:  # noqa: ANN001
         self.obj = obj
         self.proc = proc
         self.log_level = log_level
+        self.verifier_trace = verifier_trace
         self.created_fds: list[int] = []
 
     # ---------------------------------------------------------------- options
@@ -110,6 +113,7 @@ class _Loader:
             if p.name in autoload:
                 p.autoload = autoload[p.name]
             p.log_level = self.log_level
+            p.verifier_trace = self.verifier_trace
         if ifindex:
             for m in obj.maps:
                 if m.type != MapType.PERF_EVENT_ARRAY:
@@ -397,6 +401,7 @@ class _Loader:
             if p.line_info_cnt:
                 attr.line_info, attr.line_info_cnt = p.line_info, p.line_info_cnt
                 attr.line_info_rec_size = p.line_info_rec_size
+        attr.verifier_trace = p.verifier_trace
         level = p.log_level
         size = 0
         base = attr
@@ -413,6 +418,8 @@ class _Loader:
                 p.fd = self.proc.bpf(Cmd.PROG_LOAD, attr)
             except SyscallError as e:
                 err = _errno_of(e)
+                p.load_errno, p.verifier_log = err, _cstr(attr.log_buf)
+                p.verifier_trace_out = attr.verifier_trace_out
                 if level == 0:
                     level = 1
                     continue
@@ -425,6 +432,8 @@ class _Loader:
                 raise LibbpfError(err, f"prog '{p.name}': BPF program load failed: {libbpf_strerror(err)}",
                                   log=log) from None
             self.created_fds.append(p.fd)
+            p.load_errno, p.verifier_log = 0, _cstr(attr.log_buf)
+            p.verifier_trace_out = attr.verifier_trace_out
             if level:
                 obj.debug(f"prog '{p.name}': -- BEGIN PROG LOAD LOG --\n{_cstr(attr.log_buf)}"
                           f"-- END PROG LOAD LOG --")

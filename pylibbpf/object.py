@@ -150,9 +150,16 @@ class BpfProgram:
     relocs: list[Reloc] = field(default_factory=list)
     autoload: bool = True
     log_level: int = 0
+    verifier_trace: bool = False  # beyond libbpf: ask PROG_LOAD for the structured verifier trace
     ifindex: int = 0
     mark_btf_static: bool = False
     fd: int = -1
+    # filled by the load (the last PROG_LOAD attempt): its errno (0: loaded, None: never
+    # attempted), the verifier log libbpf received (empty when no log was asked for) and,
+    # with verifier_trace, the trace
+    load_errno: int | None = None
+    verifier_log: str = ""
+    verifier_trace_out: dict | None = None
     # filled by relocation (see pylibbpf.relo)
     final_insns: list[Insn] | None = None
     func_info: bytes = b""

@@ -84,6 +84,12 @@ class ProgLoadAttr:
     attach_prog_fd: int = 0
     fd_array: list[int] | None = None
     log_true_size: int = 0  # out
+    # beyond Linux: True asks the verifier for the structured trace of its walk, which the
+    # kernel returns in verifier_trace_out (a JSON-able dict, schema in DESIGN.md "Verifier
+    # trace") on success and on rejection, as it fills log_buf; None if the program never
+    # reached the verifier
+    verifier_trace: bool = False
+    verifier_trace_out: dict | None = None  # out
 
     @property
     def insn_cnt(self) -> int:

@@ -34,21 +34,24 @@ def verify(env: VerifierEnv) -> VerifierResult:
         # early argument errors (E2BIG for no insns) carry no log
         size, _ = v.log.finalize()
         env.log_true_size = size
-        env.trace_out = v.trace
+        if v.trace is not None:
+            env.trace_out = v.trace.result(err.errno, err.msg)
         raise SyscallError(err.errno, "verifier")
     if err is not None:
         if err.msg:
             v.v(err.msg + ("\n" if getattr(err, "newline", True) else ""))
+        if v.trace is not None:  # before the statistics: the message ends the log
+            env.trace_out = v.trace.result(err.errno, err.msg)
         v.stats()
         size, _ = v.log.finalize()
         env.log_true_size = size
-        env.trace_out = v.trace
         raise SyscallError(err.errno, err.msg or "verifier")
     p = run_fixups(v)
     v.stats()
     size, log_err = v.log.finalize()
     env.log_true_size = size
-    env.trace_out = v.trace
+    trace = v.trace.result(log_err, "verifier log truncated" if log_err else None) if v.trace is not None else None
+    env.trace_out = trace
     if log_err:
         raise SyscallError(log_err, "verifier log truncated")
     res = VerifierResult(
@@ -60,7 +63,7 @@ def verify(env: VerifierEnv) -> VerifierResult:
         line_info=p.linfo or None,
         func_info=p.finfo or None,
         log=v.log.text(),
-        trace=v.trace,
+        trace=trace,
         tail_call_reachable=v.tail_call_reachable,
         orig_idx=p.orig,
     )

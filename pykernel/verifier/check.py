@@ -51,6 +51,7 @@ from .state import (
     maybe_looping,
     states_equal,
 )
+from .trace import Tracer
 
 LOG_LEVEL = 3  # BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2
 NESTED_EXIT = 2  # do_check_insn: an exit from a called function (the walk goes on in the caller)
@@ -147,7 +148,7 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
         self.seen_direct_write = False
         self.changes_pkt_data = False
         self.tail_call_reachable = False
-        self.trace: list[dict] | None = [] if getattr(env, "trace", False) else None
+        self.trace: Tracer | None = Tracer(self) if getattr(env, "trace", False) else None
         self.linfo = sorted(env.line_info or [], key=lambda li: li.insn_off)
         self.start_time = time.perf_counter_ns()
         self.cur: VState | None = None
@@ -371,7 +372,7 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
             self.check_main_prototype()
             R.mark_known_zero_ptr(f.regs[1], R.CTX)
         if self.trace is not None:
-            st.path = []
+            self.trace.start(st, sub)
         return st
 
     def do_check_common(self, sub: int) -> None:
@@ -534,6 +535,8 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
             st.insn_idx = idx
             if idx in self.prune_points:
                 if self.is_state_visited(idx):
+                    if self.trace is not None:
+                        self.trace.prune(idx, self.prev_insn_idx)
                     if lvl & LOG_LEVEL:
                         if do_print_state:
                             self.v(f"\nfrom {self.prev_insn_idx} to {idx}: safe\n")
@@ -558,7 +561,7 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
                 self.prev_insn_print_pos = self.log.end_pos - self.prev_log_pos
                 self.prev_log_pos = self.log.end_pos
             if self.trace is not None:
-                self.trace_insn(st, idx)
+                self.trace.insn(st, idx)
             self.aux[idx].seen = True
             self.prev_insn_idx = idx
             cls = ins.code & 7
@@ -587,24 +590,11 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
         self.cur = st
         self.insn_idx = insn
         self.prev_insn_idx = prev
+        if self.trace is not None:
+            self.trace.pop(insn, prev)
         self.scratched_regs = (1 << 11) - 1
         self.scratched_stack = (1 << 64) - 1
         return True
-
-    # ------------------------------------------------------------------ trace
-    def trace_insn(self, st: VState, idx: int) -> None:
-        f = st.cur
-        regs = {f"r{i}": R.reg_str(r, f.frameno) for i, r in enumerate(f.regs) if r.type != R.NOT_INIT}
-        stack = {}
-        for spi, slot in sorted(f.stack.items()):
-            if slot.valid():
-                stack[f"fp{(-spi - 1) * 8}"] = "".join(slot.types) + (
-                    "=" + R.reg_str(slot.spilled, f.frameno) if slot.is_spill() and slot.spilled else "")
-        if st.path is not None:
-            st.path.append(idx)
-        assert self.trace is not None
-        self.trace.append({"insn": idx, "frame": st.curframe, "text": self.insn_text(idx), "regs": regs,
-                           "stack": stack})
 
     # ------------------------------------------------------------------ registers
     def check_reg_arg(self, regno: int, src: bool, mark: bool = True) -> Reg:

@@ -69,10 +69,10 @@ class VerifierEnv:
     btf: Any = None  # the program's BTF (pykernel.uapi.btf.BtfData): the func info's prototypes
     offload_ifindex: int = 0
     bpf_capable: bool = True  # root in the simulated kernel; False gives the unprivileged rules
-    trace: bool = False  # also build the structured JSON-able trace (result.trace)
+    trace: bool = False  # also build the structured trace of the walk (trace.py; beyond Linux)
     # outputs
     log_true_size: int = 0
-    trace_out: list[dict] | None = None  # set on rejection too, when trace=True
+    trace_out: dict[str, Any] | None = None  # the trace (trace.py), on rejection too, when trace=True
 
 
 @dataclass
@@ -85,7 +85,7 @@ class VerifierResult:
     line_info: list[LineInfo] | None = None  # insn_off adjusted to xlated
     func_info: list[FuncInfo] | None = None
     log: str = ""
-    trace: list[dict] | None = None
+    trace: dict[str, Any] | None = None  # = env.trace_out on success
     tail_call_reachable: bool = False
     # per xlated insn: original index (-1 for inserted insns); used by dump/linum mapping
     orig_idx: list[int] = field(default_factory=list)
