@@ -287,7 +287,8 @@ class SkbCtx:
             self.head_region = hr = mem.map_buffer("skb head", "packet", bytearray(end))
             self.shinfo = mem.add(Region("skb_shared_info", "kernel", hr.base + end,
                                          bytearray(SKB_SHINFO_SIZE), writable=False))
-        else:
+        else:  # reused: nothing of the previous frame stays behind
+            hr.buf[:] = bytes(end)
             self.shinfo.buf[:] = bytes(SKB_SHINFO_SIZE)
         head = hr.base
         hr.buf[headroom:headroom + size] = frame

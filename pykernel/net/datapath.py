@@ -150,6 +150,7 @@ class Datapath:
         self.run = Run(calls=self.calls)
         self.env.attach(self.run)
         self._xctx: dict[tuple[int, int], XdpCtx] = {}
+        self._skb_idle: SkbCtx | None = None  # one sk_buff reused frame after frame
 
     def _settle_run(self) -> None:
         from ..interp import tracebuf
@@ -460,7 +461,12 @@ class Datapath:
         tps = d.tc.get(hook, [])
         proto = int.from_bytes(frame[12:14], "big") if len(frame) >= ETH_HLEN else 0
         mem = self.run.mem
-        skb = SkbCtx(mem, frame, dev=d.ctx_dev, is_l2=True, direct=True)
+        skb = self._skb_idle
+        if skb is not None:  # reset() makes it a fresh skb for this frame: its regions stay mapped
+            self._skb_idle = None
+            skb.reset(frame, dev=d.ctx_dev, is_l2=True, direct=True)
+        else:
+            skb = SkbCtx(mem, frame, dev=d.ctx_dev, is_l2=True, direct=True)
         if hook == "ingress":
             skb.skb_iif = d.row.ifindex
         env = self.env
@@ -494,8 +500,8 @@ class Datapath:
                 verdict = ret
                 break
         out = skb.bytes()
-        for reg in (skb.head_region, skb.shinfo, skb.dev_region, skb.sock, skb.skb):
-            mem.remove(reg)
+        if skb.mem is self.run.mem:
+            self._skb_idle = skb
         return verdict, out, ri
 
     def _cls_bpf(self, d: _Dev, tp: list[_Filter], skb: SkbCtx) -> int:
