@@ -11,7 +11,7 @@ A :class:`Prog` keeps what PROG_LOAD accepted and what the verifier produced:
 * ``tag`` (:mod:`pykernel.tag`), ``gpl``, ``name``, ``type``, ``expected_attach_type``,
   ``prog_flags``, ``ifindex`` (offload), ``loaded_at_ns`` (host wall clock),
   ``load_time_ns`` (ns since the simulated boot: what ``bpf_prog_info.load_time`` holds),
-  ``uid``, ``verified_insns``, ``jited_len``.
+  ``uid``, ``verified_insns``, ``jited_len`` (the x86-64 JIT size model's, :func:`jit`).
 
 :func:`xlated_for_dump` is the kernel's ``bpf_insn_prepare_dump``: map addresses turn back
 into ``BPF_PSEUDO_MAP_FD``/``BPF_PSEUDO_MAP_VALUE`` + map id (+ value offset), internal
@@ -21,11 +21,13 @@ opcodes into their public form.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from . import config
 from .store import Tx
-from .uapi.consts import PSEUDO_MAP_FD, PSEUDO_MAP_VALUE, MapType
+from .uapi.consts import ENOTSUPP, F_XDP_DEV_BOUND_ONLY, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE, MapType
+from .uapi.errors import SyscallError
 from .uapi.insn import Insn, decode_all, encode_all
 from .uapi.structs import dataclass, field  # dataclasses without the import cost
 
@@ -154,40 +156,52 @@ class Prog:
         return len(self.subprog_starts) if len(self.subprog_starts) > 1 else 0
 
 
-def jited_len(prog: Prog) -> int:
-    """Size of the program's x86-64 JIT image, in bytes.
+def offloaded(prog: Prog) -> bool:
+    """Bound to a device's offload engine (``prog_ifindex`` without
+    BPF_F_XDP_DEV_BOUND_ONLY): the device JITs it, not the host's x86-64 JIT."""
+    return bool(prog.ifindex) and not prog.prog_flags & F_XDP_DEV_BOUND_ONLY
 
-    PLACEHOLDER: this is an estimate (a fixed prologue/epilogue plus a per-instruction guess
-    by class), not the output of a JIT model. It is plausible - 23 bytes for ``r0 = 2;
-    exit``, about 5 bytes per simple instruction as the real JIT emits - and deterministic,
-    but it does not match the real kernel byte for byte. The x86 JIT-size model replaces
-    this function.
-    """
-    total = 18
-    skip = False
-    for ins in prog.xlated:
-        if skip:
-            skip = False
-            continue
-        cls = ins.code & 7
-        op = ins.code & 0xF0
-        if ins.code == _LD_IMM64:
-            total += 10
-            skip = True
-        elif ins.code == 0x95:
-            total += 0 if ins is prog.xlated[-1] else 5
-        elif cls in (4, 7):  # ALU, ALU64
-            if op == 0xB0 and not ins.code & 8:  # mov imm
-                total += 2 if ins.imm == 0 else (5 if ins.imm > 0 else 7)
-            else:
-                total += 3 if ins.code & 8 else 4
-        elif cls in (1, 2, 3):  # LDX, ST, STX
-            total += 4 if -128 <= ins.off < 128 else 7
-        elif cls in (5, 6):  # JMP, JMP32
-            total += 5 if op == 0x80 else (2 if op == 0 else 6)
-        else:
-            total += 5
-    return total
+
+def jit(prog: Prog, maps: Iterable[Any] = ()) -> None:
+    """Size the x86-64 JIT image of a verified program (:mod:`pykernel.jit_x86`):
+    ``jited_len`` and, for a program with subprograms, ``extra["jited_func_lens"]``.
+
+    ``maps`` are the maps the program uses (objects with ``id``, ``map_type`` and
+    ``max_entries``): a prog array's size decides whether a constant-key tail call is
+    patched in directly. Offloaded programs are left to the device (its ``translate``).
+    A program the JIT gives up on fails to load with ENOTSUPP, as with
+    CONFIG_BPF_JIT_ALWAYS_ON (the simulated build's: ``bpf_jit_enable`` is always 1)."""
+    if offloaded(prog):
+        return
+    from .interp.memory import map_address
+    from .jit_x86 import JitError, func_lens
+
+    arrays = {map_address(m.id): m.max_entries for m in maps if m.map_type == MapType.PROG_ARRAY}
+    try:
+        lens = func_lens(prog.xlated, prog.subprog_starts, prog.stack_depth, map_max_entries=arrays.get)
+    except JitError as e:
+        raise SyscallError(ENOTSUPP, f"JIT: {e}") from None
+    prog.jited_len = sum(lens)
+    if len(lens) > 1:
+        prog.extra["jited_func_lens"] = lens
+
+
+def jited_func_lens(prog: Prog) -> list[int]:
+    """``jited_func_lens``: one length per function (one function: the image length)."""
+    lens = prog.extra.get("jited_func_lens")
+    n = prog.func_cnt or 1
+    if isinstance(lens, list) and len(lens) == n:
+        return [int(x) for x in lens]
+    if n == 1:
+        return [prog.jited_len]
+    # a program without per-function lengths (an offloaded one, or a state written before
+    # the JIT model): the image split in proportion to the functions' instructions
+    starts = prog.subprog_starts + [len(prog.xlated)]
+    sizes = [max(1, starts[i + 1] - starts[i]) for i in range(n)]
+    total = sum(sizes)
+    out = [prog.jited_len * s // total for s in sizes]
+    out[-1] += prog.jited_len - sum(out)
+    return out
 
 
 def xlated_for_dump(prog: Prog, maps_by_id: dict[int, Any] | None = None) -> list[Insn]:

@@ -31,7 +31,7 @@ from .maps.base import (
 )
 from .maps.fdarray import prog_map_compatible
 from .objects import BTF, LINK, MAP, O_RDONLY, O_RDWR, O_WRONLY, PROG, Kernel, can_read, can_write
-from .prog import Prog, jited_len, license_is_gpl_compatible, xlated_for_dump
+from .prog import Prog, jit, jited_func_lens, license_is_gpl_compatible, xlated_for_dump
 from .uapi import attr as A
 from .uapi.consts import (
     E2BIG,
@@ -645,7 +645,7 @@ def prog_load(k: Kernel, a: A.ProgLoadAttr) -> int:
         prog.extra["tail_call_reachable"] = True
     if getattr(res, "orig_idx", None):
         prog.extra["orig_idx"] = list(res.orig_idx)
-    prog.jited_len = jited_len(prog)
+    jit(prog, res.used_maps)
     pid = prog.insert(k.tx)
     for mid in used_ids:
         k.ref_add(PROG, pid, "", MAP, mid)
@@ -856,14 +856,7 @@ def prog_info(k: Kernel, p: Prog, info: Any = None) -> A.ProgInfo:
 
 
 def _func_lens(p: Prog, n: int) -> list[int]:
-    if n == 1:
-        return [p.jited_len]
-    starts = p.subprog_starts + [len(p.xlated)]
-    sizes = [max(1, starts[i + 1] - starts[i]) for i in range(n)]
-    total = sum(sizes)
-    lens = [p.jited_len * s // total for s in sizes]
-    lens[-1] += p.jited_len - sum(lens)
-    return lens
+    return jited_func_lens(p)
 
 
 def btf_info(b: Any, info: Any = None) -> A.BtfInfo:

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from pykernel import Process, SyscallError
-from pykernel.prog import jited_len
 from pykernel.uapi.attr import (
     BtfInfo,
     BtfLoadAttr,
@@ -57,7 +56,7 @@ def test_info_fields(p: Process) -> None:
     assert before <= info.load_time <= after
     assert info.created_by_uid == os.getuid()
     assert info.xlated_prog_len == 16 and info.xlated_prog_insns == XDP_OK
-    assert info.jited_prog_len == jited_len_of(p, fd) > 0
+    assert info.jited_prog_len == 23  # the real 6.18 JIT's r0 = 2; exit (pykernel/jit_x86.py)
     assert info.nr_jited_ksyms == 1 and len(info.jited_ksyms) == 1
     assert info.jited_func_lens == [info.jited_prog_len]
     assert info.verified_insns == 2
@@ -65,10 +64,6 @@ def test_info_fields(p: Process) -> None:
     assert info.map_ids == [] and info.btf_id == 0
     mit = p.bpf(Cmd.PROG_LOAD, ProgLoadAttr(prog_type=ProgType.XDP, insns=XDP_OK, license="MIT"))
     assert not info_of(p, mit).gpl_compatible
-
-
-def jited_len_of(p: Process, fd: int) -> int:
-    return p.kernel_call(lambda k: jited_len(k.prog_fd(fd)))
 
 
 def test_xlated_dump_turns_map_addresses_back_into_ids(p: Process) -> None:
