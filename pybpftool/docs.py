@@ -259,12 +259,13 @@ _pybpftool()
                 map) COMPREPLY=( $(compgen -W "idx name" -- "$cur") ) ;;
                 idx|dev) ;;
                 pinmaps) _pybpftool_pins ;;
+                trace) COMPREPLY=( $(compgen -f -- "$cur") ) ;;
                 *)
                     if (( nargs == 0 )); then COMPREPLY=( $(compgen -f -- "$cur") )
                     elif (( nargs == 1 )); then _pybpftool_pins
                     elif [[ ${args[nargs-2]} == idx || ${args[nargs-2]} == name ]] && [[ ${args[nargs-3]} == map ]]; then
                         COMPREPLY=( $(compgen -W "id pinned name" -- "$cur") )
-                    else COMPREPLY=( $(compgen -W "type map dev pinmaps" -- "$cur") )
+                    else COMPREPLY=( $(compgen -W "type map dev pinmaps trace" -- "$cur") )
                     fi ;;
             esac ;;
         map/create)

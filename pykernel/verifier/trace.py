@@ -98,7 +98,7 @@ def _line_table(v: Verifier) -> list[LineInfo | None]:
 class Tracer:
     """Records the walk of one verification (all subprogram passes) as a list of events."""
 
-    __slots__ = ("v", "events", "seen_stack", "lines", "log_pos")
+    __slots__ = ("v", "events", "seen_stack", "lines", "log_pos", "frame")
 
     def __init__(self, v: Verifier) -> None:
         self.v = v
@@ -106,17 +106,21 @@ class Tracer:
         self.seen_stack = 0  # how much of v.stack (pending branches) the events have reported
         self.lines: list[LineInfo | None] | None = None
         self.log_pos = -1  # where the text log stood after the last instruction's line
+        self.frame = -1  # the call frame of the last insn event (-1: none since a start or pop)
 
     # -------------------------------------------------------------- hooks from the walk
     def start(self, st: VState, sub: int) -> None:
         """A walk begins: the main program (sub 0) or a global function on its own."""
         st.path = []
         self.seen_stack = len(self.v.stack)
+        self.frame = -1
         self.events.append({"event": "start", "insn": self.v.subprogs[sub], "subprog": sub})
 
     def insn(self, st: VState, idx: int) -> None:
         """The walk reaches ``idx`` with state ``st`` (before the instruction executes)."""
         self._pushes()
+        self._returned(st, idx)
+        self.frame = st.curframe
         if st.path is not None:
             st.path.append(idx)
         f = st.cur
@@ -138,6 +142,8 @@ class Tracer:
     def prune(self, idx: int, prev: int) -> None:
         """The state at ``idx`` is covered by one already explored: this path ends ("safe")."""
         self._pushes()
+        if self.v.cur is not None:
+            self._returned(self.v.cur, idx)
         self.events.append({"event": "prune", "insn": idx, "from": prev})
         self.log_pos = -1
 
@@ -146,8 +152,14 @@ class Tracer:
         self.seen_stack = len(self.v.stack)
         self.events.append({"event": "pop", "insn": insn, "from": prev})
         self.log_pos = -1
+        self.frame = -1
 
     # -------------------------------------------------------------- helpers
+    def _returned(self, st: VState, idx: int) -> None:
+        """A callee's exit brought the walk back to its caller (the log's ``from J to T:``
+        after a subprogram's exit): report it before the caller goes on."""
+        if 0 <= st.curframe < self.frame:
+            self.events.append({"event": "return", "insn": idx, "from": self.v.prev_insn_idx})
     def _pushes(self) -> None:
         """Report the branches queued since the last event (conditional jumps, callbacks)."""
         stack = self.v.stack
