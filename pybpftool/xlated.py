@@ -125,9 +125,11 @@ class _Callbacks:
 def _as_v71_sees_it(ins: I.Insn) -> I.Insn:
     """bpftool v7.1 carries the kernel 6.1 disassembler, which ignores ``off`` of register
     moves: the per-CPU address move of 6.18 (off -1) and the sign-extending moves
-    (off 8/16/32) print as plain ``rX = rY`` there."""
+    (off 8/16/32) print as plain ``rX = rY`` there, signed divisions as unsigned ones."""
     if ins.code in (I.ALU64 | I.MOV | I.X, I.ALU | I.MOV | I.X) and ins.off:
         return ins.with_(off=0)
+    if ins.code & 7 in (I.ALU, I.ALU64) and ins.code & 0xF0 in (I.DIV, I.MOD) and ins.off:
+        return ins.with_(off=0)  # nor of the signed divisions (off 1): "r0 /= r1"
     return ins
 
 

@@ -769,6 +769,65 @@ CASES.append(Case("socket_filter_ld_abs", SOCKET_FILTER, """
     mov %r0, 5
     exit
 """, data=UDP))
+# the guards the verifier puts around divisions: x / 0 = 0, x % 0 = x, and for the signed
+# forms (register or immediate -1) INT_MIN / -1 = INT_MIN, INT_MIN % -1 = 0, 32-bit results
+# zero-extended
+CASES.append(Case("divmod_by_zero_and_minus_one", XDP, """
+    lddw %r6, 0x8000000000000000
+    lddw %r5, 0xffffffff80000000
+    mov %r7, 0
+    mov %r8, -1
+    mov %r0, %r6
+    sdiv %r0, %r8
+    SAVE 0
+    mov %r0, %r6
+    smod %r0, %r8
+    SAVE 1
+    mov %r0, %r6
+    sdiv %r0, %r7
+    SAVE 2
+    mov %r0, %r6
+    smod %r0, %r7
+    SAVE 3
+    mov %r0, %r5
+    sdiv32 %r0, %r8
+    SAVE 4
+    mov %r0, %r5
+    smod32 %r0, %r8
+    SAVE 5
+    mov %r0, %r5
+    sdiv32 %r0, %r7
+    SAVE 6
+    mov %r0, %r5
+    smod32 %r0, %r7
+    SAVE 7
+    mov %r0, %r6
+    div %r0, %r7
+    SAVE 8
+    mov %r0, %r6
+    mod %r0, %r7
+    SAVE 9
+    mov %r0, %r5
+    div32 %r0, %r7
+    SAVE 10
+    mov %r0, %r5
+    mod32 %r0, %r7
+    SAVE 11
+    mov %r0, %r6
+    sdiv %r0, -1
+    SAVE 12
+    mov %r0, %r6
+    smod %r0, -1
+    SAVE 13
+    mov %r0, %r5
+    sdiv32 %r0, -1
+    SAVE 14
+    mov %r0, %r5
+    smod32 %r0, -1
+    SAVE 15
+    mov %r0, 2
+    exit
+"""))
 CASES.append(Case("checksum_complete_kept", SCHED_CLS, "mov %r0, 0\nexit", flags=4, data=UDP))
 CASES.append(Case("checksum_complete_broken", SCHED_CLS, """
     mov %r6, %r1

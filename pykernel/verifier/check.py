@@ -69,8 +69,8 @@ _PKT_WRITE = {ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.XDP, ProgType.LWT
               ProgType.SK_MSG}
 _PKT_READ_ONLY = {ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_SEG6LOCAL, ProgType.SK_REUSEPORT,
                   ProgType.FLOW_DISSECTOR, ProgType.CGROUP_SKB}
-_SKB_TYPES = {ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.CGROUP_SKB,
-              ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_XMIT}
+# the program types that may use LD_ABS/LD_IND
+_SKB_TYPES = {ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT}
 
 
 def _map_addr(m: object) -> int:

@@ -212,17 +212,62 @@ def convert_ctx_accesses(v: Verifier, p: Patcher) -> None:
         i += 1
 
 
+AX = 11  # BPF_REG_AX: the rewrites' scratch register
+
+
 def _div_guard(ins: I.Insn) -> list[I.Insn]:
+    """do_misc_fixups for a division or modulo by a register: no exception on a zero
+    divisor (x / 0 = 0, x % 0 = x) nor, signed (off 1), on -1 (x s/ -1 = -x, x s% -1 = 0)."""
     is64 = (ins.code & 7) == I.ALU64
+    alu = I.ALU64 if is64 else I.ALU
     jcls = I.JMP if is64 else I.JMP32
-    if ins.code & 0xF0 == I.DIV:
-        return [I.Insn(jcls | I.JNE | I.K, ins.src, 0, 2, 0),
-                I.Insn(I.ALU | I.XOR | I.X, ins.dst, ins.dst, 0, 0),
+    d, sreg = ins.dst, ins.src
+    isdiv = ins.code & 0xF0 == I.DIV
+    zext = [I.Insn(I.JMP | I.JA, 0, 0, 1, 0), I.Insn(I.ALU | I.MOV | I.X, d, d, 0, 0)]
+    if ins.off == 1:
+        # AX = src + 1: above 1 the operation is safe; 0 means src was -1, 1 that it was 0
+        head = [I.Insn(I.ALU64 | I.MOV | I.X, AX, sreg, 0, 0), I.Insn(alu | I.ADD | I.K, AX, 0, 0, 1)]
+        if isdiv:
+            return head + [I.Insn(jcls | I.JGT | I.K, AX, 0, 4, 1), I.Insn(jcls | I.JEQ | I.K, AX, 0, 1, 0),
+                           I.Insn(alu | I.MOV | I.K, d, 0, 0, 0), I.Insn(alu | I.NEG, d, 0, 0, 0),
+                           I.Insn(I.JMP | I.JA, 0, 0, 1, 0), ins]
+        return head + [I.Insn(jcls | I.JGT | I.K, AX, 0, 3, 1), I.Insn(jcls | I.JEQ | I.K, AX, 0, 3 if is64 else 4, 1),
+                       I.Insn(I.ALU | I.MOV | I.K, d, 0, 0, 0), I.Insn(I.JMP | I.JA, 0, 0, 1, 0), ins] \
+            + ([] if is64 else zext)
+    if isdiv:
+        return [I.Insn(jcls | I.JNE | I.K, sreg, 0, 2, 0), I.Insn(I.ALU | I.XOR | I.X, d, d, 0, 0),
                 I.Insn(I.JMP | I.JA, 0, 0, 1, 0), ins]
-    out = [I.Insn(jcls | I.JEQ | I.K, ins.src, 0, 1 + (0 if is64 else 1), 0), ins]
-    if not is64:
-        out += [I.Insn(I.JMP | I.JA, 0, 0, 1, 0), I.Insn(I.ALU | I.MOV | I.X, ins.dst, ins.dst, 0, 0)]
-    return out
+    return [I.Insn(jcls | I.JEQ | I.K, sreg, 0, 1 + (0 if is64 else 1), 0), ins] + ([] if is64 else zext)
+
+
+# program types whose LD_ABS/LD_IND the verifier turns into calls (the others' JITs or
+# interpreter run them natively)
+_GEN_LD_ABS_TYPES = {ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT}
+_LD_ABS_HELPER = {I.B: "bpf_skb_load_helper_8_no_cache", I.H: "bpf_skb_load_helper_16_no_cache",
+                  I.W: "bpf_skb_load_helper_32_no_cache"}
+
+
+def _gen_ld_abs(ins: I.Insn) -> list[I.Insn]:
+    """The skb programs' legacy packet load as a call: r2 = the offset, r1 = the skb (r6),
+    the program returns 0 when the load fails."""
+    if ins.code & 0xE0 == I.ABS:
+        out = [I.Insn(I.ALU64 | I.MOV | I.K, 2, 0, 0, ins.imm)]
+    else:
+        out = [I.Insn(I.ALU64 | I.MOV | I.X, 2, ins.src, 0, 0)]
+        if ins.imm:
+            out.append(I.Insn(I.ALU64 | I.ADD | I.K, 2, 0, 0, ins.imm))
+    return out + [I.Insn(I.ALU64 | I.MOV | I.X, 1, 6, 0, 0),
+                  I.Insn(I.JMP | I.CALL, 0, 0, 0, K.SYMBOL_IMM[_LD_ABS_HELPER[ins.code & 0x18]]),
+                  I.Insn(I.JMP | I.JSGE | I.K, 0, 0, 2, 0),
+                  I.Insn(I.ALU | I.XOR | I.X, 0, 0, 0, 0),
+                  I.Insn(I.JMP | I.EXIT)]
+
+
+def _div_by_minus_one(ins: I.Insn) -> list[I.Insn]:
+    """A signed division by the immediate -1 is a negation, a signed modulo by it 0."""
+    if ins.code & 0xF0 == I.DIV:
+        return [I.Insn((ins.code & 7) | I.NEG, ins.dst, 0, 0, 0)]
+    return [I.Insn(I.ALU | I.MOV | I.K, ins.dst, 0, 0, 0)]
 
 
 def _map_type_name(mt: int) -> str | None:
@@ -238,8 +283,14 @@ def misc_fixups(v: Verifier, p: Patcher) -> None:
     while i < len(p.insns):
         ins = p.insns[i]
         cls = ins.code & 7
-        if cls in (I.ALU, I.ALU64) and ins.code & 0xF0 in (I.DIV, I.MOD) and ins.code & I.X and ins.off == 0:
-            new = _div_guard(ins)
+        if cls == I.LD and ins.code & 0xE0 in (I.ABS, I.IND) and v.prog_type in _GEN_LD_ABS_TYPES:
+            new = _gen_ld_abs(ins)
+            p.patch(i, new)
+            i += len(new)
+            continue
+        if cls in (I.ALU, I.ALU64) and ins.code & 0xF0 in (I.DIV, I.MOD) and \
+                (ins.code & I.X or (ins.off == 1 and ins.imm == -1)):
+            new = _div_guard(ins) if ins.code & I.X else _div_by_minus_one(ins)
             p.patch(i, new)
             i += len(new)
             continue

@@ -1215,3 +1215,58 @@ r3 = 0
 call bpf_map_update_elem#2
 r0 = 0
 exit
+
+=== acc_divmod_forms
+; type: xdp
+r2 = *(u32 *)(r1 +16)
+r3 = *(u32 *)(r1 +12)
+r0 = 100
+r0 /= r2
+r0 %= r3
+w0 /= w2
+w0 %= w3
+r0 s/= r2
+r0 s%= r3
+w0 s/= w2
+w0 s%= w3
+r0 /= 7
+r0 %= 7
+w0 /= 7
+w0 %= 7
+r0 s/= -3
+r0 s%= -3
+w0 s/= -1
+w0 s%= -1
+r0 s/= -1
+r0 s%= -1
+r0 = 2
+exit
+
+=== acc_ldabs_socket
+; type: socket_filter
+r6 = r1
+r0 = *(u8 *)skb[12]
+r0 = *(u16 *)skb[12]
+r0 = *(u32 *)skb[26]
+r7 = 14
+r0 = *(u8 *)skb[r7 + 9]
+r0 = *(u16 *)skb[r7 + 2]
+r0 = *(u32 *)skb[r7 + 12]
+exit
+
+=== acc_ldabs_tc
+; type: sched_cls
+r6 = r1
+r7 = *(u32 *)(r1 +0)
+r0 = *(u16 *)skb[12]
+if r0 != 0x800 goto pc+2
+r0 = *(u8 *)skb[23]
+r0 += r7
+exit
+
+=== rej_ldabs_cgroup_skb
+; type: cgroup_skb
+r6 = r1
+r0 = *(u8 *)skb[12]
+r0 = 1
+exit

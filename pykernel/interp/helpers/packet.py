@@ -70,6 +70,19 @@ def _make_writable(skb: SkbCtx, write_len: int) -> bool:
 
 # -- loads and stores ---------------------------------------------------------------------------------
 
+def _skb_load_helper(size: int):  # type: ignore[no-untyped-def]
+    def load(run: Any, ctx: int, offset: int, *_: int) -> int:
+        """What the verifier turns LD_ABS/LD_IND into: the big-endian value at ``offset``
+        (negative offsets: the SKF_NET_OFF/SKF_LL_OFF areas), or -EFAULT."""
+        v = run.env.ld_abs(run, ctx, offset & M32, size)
+        return -EFAULT if v is None else v
+    return load
+
+
+for _size in (1, 2, 4):
+    kernel_func(f"bpf_skb_load_helper_{8 * _size}_no_cache")(_skb_load_helper(_size))
+
+
 @helper("skb_load_bytes")
 def skb_load_bytes(run: Any, ctx: int, offset: int, to: int, length: int, *_: int) -> int:
     skb = _skb(run)
