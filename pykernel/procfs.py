@@ -186,8 +186,8 @@ def subprog_tags(prog: Any) -> list[bytes]:
     reference kernel's ``bpf_prog_<tag>_<name>`` symbols of xdp_subprog.o.
     """
     from .prog import map_of_kaddr
-    from .tag import prog_tag
-    from .uapi.consts import PSEUDO_CALL, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE
+    from .tag import jit_func_insns, prog_tag
+    from .uapi.consts import PSEUDO_FUNC, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE
     from .uapi.insn import encode_all
 
     xl = prog.xlated
@@ -195,13 +195,11 @@ def subprog_tags(prog: Any) -> list[bytes]:
     used = set(prog.used_maps)
     tags = []
     for s in range(len(starts) - 1):
-        body = list(xl[starts[s]:starts[s + 1]])
+        body = jit_func_insns(xl[starts[s]:starts[s + 1]])
         i = 0
         while i < len(body):
             ins = body[i]
-            if ins.code == 0x85 and ins.src == PSEUDO_CALL:
-                body[i] = ins.with_(off=ins.imm, imm=1)
-            elif ins.code == 0x18 and i + 1 < len(body):
+            if ins.code == 0x18 and i + 1 < len(body) and ins.src != PSEUDO_FUNC:
                 addr = ((body[i + 1].imm & 0xFFFFFFFF) << 32) | (ins.imm & 0xFFFFFFFF)
                 hit = map_of_kaddr(addr)
                 if hit is not None and hit[0] in used:

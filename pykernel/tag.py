@@ -42,3 +42,26 @@ def tag_input(insns: bytes) -> bytes:
 def prog_tag(insns: bytes) -> bytes:
     """bpf_prog_calc_tag: first 8 bytes of SHA-256 over :func:`tag_input`."""
     return hashlib.sha256(tag_input(insns)).digest()[:TAG_SIZE]
+
+
+# jit_subprogs points a callback's address at the module area before the functions are
+# split and tagged (x86-64 MODULES_VADDR)
+MODULES_VADDR = 0xFFFFFFFFC0000000
+
+
+def jit_func_insns(seg: list) -> list:
+    """One function's xlated insns as ``jit_subprogs`` tags them: bpf-to-bpf calls hold the
+    callee's index in ``off`` and 1 in ``imm``; a callback's ``ld_imm64`` its subprogram
+    index in ``off`` and MODULES_VADDR as the value. (``seg`` as the xlated code keeps
+    them: calls with the index in ``imm``, callback loads with it in the second slot.)"""
+    from .uapi.consts import PSEUDO_CALL, PSEUDO_FUNC
+
+    body = list(seg)
+    for i, ins in enumerate(body):
+        if ins.code == 0x85 and ins.src == PSEUDO_CALL:
+            body[i] = ins.with_(off=ins.imm, imm=1)
+        elif ins.code == _LD_IMM64 and ins.src == PSEUDO_FUNC and i + 1 < len(body):
+            lo, hi = MODULES_VADDR & 0xFFFFFFFF, MODULES_VADDR >> 32
+            body[i] = ins.with_(off=body[i + 1].imm, imm=lo - (1 << 32) if lo >> 31 else lo)
+            body[i + 1] = body[i + 1].with_(imm=hi - (1 << 32) if hi >> 31 else hi)
+    return body

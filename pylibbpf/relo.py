@@ -36,6 +36,11 @@ def relocate_program(obj: BpfObject, prog: BpfProgram, map_fd: Callable[[int], i
     for p in obj.all_programs:
         if p.is_subprog:
             p.sub_insn_off = 0
+        # as libbpf's bpf_object__relocate: ld_imm64 of a subprogram's address (a callback)
+        # become BPF_PSEUDO_FUNC loads before the calls are relocated, so they are found
+        for r in p.relocs:
+            if r.kind == "subprog_addr" and p.insns[r.insn_idx].src != PSEUDO_FUNC:
+                p.insns[r.insn_idx] = p.insns[r.insn_idx].with_(src=PSEUDO_FUNC)
     prog.sub_insn_off = 0
     prog.final_insns = list(prog.insns)
     prog.func_info = prog.line_info = b""

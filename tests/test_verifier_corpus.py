@@ -138,16 +138,16 @@ def ext_info(name: str):  # noqa: ANN201
 
 def subprog_symbols(res, finfo) -> list[str]:  # noqa: ANN001
     """bpf_prog_<tag>_<name> of each function: the tag as jit_subprogs computes it (calls
-    holding the callee index in ``off`` and 1 in ``imm``, map immediates ignored)."""
-    from pykernel.tag import prog_tag
+    holding the callee index in ``off`` and 1 in ``imm``, callback addresses at the module
+    area, tail calls in their internal form, map immediates ignored)."""
+    from pykernel.tag import jit_func_insns, prog_tag
 
-    insns = prepare_dump(res)
+    insns = prepare_dump(res, keep_tail_calls=True)
     starts = list(res.subprog_starts) + [len(insns)]
     names = {fi.insn_off: fi.name for fi in (finfo or [])}
     out = []
     for k in range(len(starts) - 1):
-        body = [x.with_(off=x.imm, imm=1) if x.code == (I.JMP | I.CALL) and x.src == 1 else x
-                for x in insns[starts[k]:starts[k + 1]]]
+        body = jit_func_insns(insns[starts[k]:starts[k + 1]])
         out.append(f"bpf_prog_{prog_tag(I.encode_all(body)).hex()}_{names.get(starts[k], 'F')}")
     return out
 

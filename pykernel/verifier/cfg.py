@@ -11,6 +11,10 @@ from ..uapi import insn as I
 from ..uapi.consts import EACCES, EINVAL, PSEUDO_CALL, PSEUDO_FUNC
 
 MAX_SUBPROGS = 256
+# helpers that call a callback synchronously, any number of times: bpf_for_each_map_elem,
+# bpf_find_vma, bpf_loop, bpf_user_ringbuf_drain. The walk returns to the call after each
+# pass through the callback, so the call is a prune point with a checkpoint always stored.
+SYNC_CALLBACK_HELPERS = frozenset({164, 180, 181, 209})
 
 
 class VerifyError(Exception):
@@ -104,14 +108,22 @@ def check_cfg(insns: list[I.Insn], bpf_capable: bool = True) -> tuple[set[int], 
         succ = succ_cache.get(t)
         if succ is None:
             succ = successors(insns, t)
-            succ_cache[t] = succ
             ins = insns[t]
             cls = ins.code & 7
+            if ins.code == (I.LD | I.IMM | I.DW) and ins.src == PSEUDO_FUNC:
+                # a callback's address: its body is reached from here, as from a call
+                succ = [t + 2, t + ins.imm + 1]
+                prune.update((t, t + 2, succ[1]))
+                jmp.update((t + 2, succ[1]))
+            succ_cache[t] = succ
             if cls in (I.JMP, I.JMP32):
                 op = ins.code & 0xF0
                 if op == I.CALL:
                     prune.add(t + 1)
                     jmp.add(t + 1)
+                    if ins.src == 0 and ins.imm in SYNC_CALLBACK_HELPERS:
+                        prune.add(t)
+                        jmp.add(t)
                     if ins.src == PSEUDO_CALL:
                         prune.add(t)
                         prune.add(succ[1])

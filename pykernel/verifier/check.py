@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from .. import kallsyms as K
 from ..uapi import helpers as H
 from ..uapi import insn as I
 from ..uapi.consts import (
@@ -40,15 +41,18 @@ from .state import (
     EXACT,
     HIST_STACK,
     NOT_EXACT,
+    RANGE_WITHIN,
     SLOT_INVALID,
     SLOT_MISC,
     SLOT_SPILL,
     SLOT_ZERO,
     Checkpoint,
     Frame,
+    IdMap,
     Slot,
     VState,
     maybe_looping,
+    regs_exact,
     states_equal,
 )
 from .trace import Tracer
@@ -93,7 +97,7 @@ class Aux:
     """Per-instruction facts gathered during the walk, used by the rewrites."""
 
     __slots__ = ("seen", "ptr_type", "ctx_field_size", "map", "map_off", "call_map", "call_map_poison",
-                 "map_key_const", "ctx_conflict")
+                 "map_key_const", "ctx_conflict", "loop_inline", "tail_key")
 
     def __init__(self) -> None:
         self.seen = False
@@ -105,6 +109,10 @@ class Aux:
         self.call_map_poison = False
         self.map_key_const = None
         self.ctx_conflict = False
+        # a bpf_loop call: [fits for inlining (flags a known 0, one callback), callback subprog]
+        self.loop_inline: list | None = None
+        # a tail call: its constant slot on every path (None: not seen, -1: not one constant)
+        self.tail_key: int | None = None
 
 
 class Verifier(PrecisionMixin, GlobalFuncMixin):
@@ -148,6 +156,7 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
         self.seen_direct_write = False
         self.changes_pkt_data = False
         self.tail_call_reachable = False
+        self.tail_pokes = 0  # tail calls with a constant slot (numbered by the rewrites)
         self.trace: Tracer | None = Tracer(self) if getattr(env, "trace", False) else None
         self.linfo = sorted(env.line_info or [], key=lambda li: li.insn_off)
         self.start_time = time.perf_counter_ns()
@@ -198,6 +207,8 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
                 out.append(f" fp{(-spi - 1) * 8}={types}")
         if st.refs:
             out.append(" refs=" + ",".join(str(r[0]) for r in st.refs))
+        if f.cb_range is not None:
+            out.append(" cb")
         if not print_all:
             self.scratched_regs = 0
             self.scratched_stack = 0
@@ -261,6 +272,8 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
         self.setup_func_info()
         self.resolve_ld_imm64()
         self.prune_points, self.jmp_points = C.check_cfg(self.insns, self.bpf_capable)
+        self.cb_calls = {i for i, x in enumerate(self.insns)
+                         if x.code == (I.JMP | I.CALL) and x.src == 0 and x.imm in C.SYNC_CALLBACK_HELPERS}
         nargs = {}
         for ins in self.insns:
             if ins.code == (I.JMP | I.CALL) and ins.src == 0:
@@ -399,6 +412,7 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
 
     def push_stack(self, st: VState, insn: int, prev: int) -> None:
         ns = st.copy()
+        ns.dfs_depth += 1
         if ns.last_ckpt is not None:
             ns.last_ckpt.branches += 1
         self.stack.append((ns, insn, prev, self.log.end_pos))
@@ -446,8 +460,12 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
         lst = self.explored.get(key)
         if lst is None:
             lst = self.explored[key] = []
-        add_new = (self.jmps_processed - self.prev_jmps_processed >= 2
-                   and self.insn_processed - self.prev_insn_processed >= 8) or len(cur.hist) > 40  # type: ignore[union-attr]
+        # a callback's call always stores a checkpoint: the walk comes back to it after each
+        # pass through the callback and stops when a state it reaches is one seen before
+        calls_cb = idx in self.cb_calls
+        force = calls_cb or len(cur.hist) > 40  # type: ignore[union-attr]
+        add_new = force or (self.jmps_processed - self.prev_jmps_processed >= 2
+                            and self.insn_processed - self.prev_insn_processed >= 8)
         cur_sites = None
         states_cnt = 0
         i = 0
@@ -458,10 +476,17 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
                 i += 1
                 continue
             if c.branches > 0:
-                if maybe_looping(c.state, cur) and states_equal(c.state, cur, self.frame_live, EXACT, self.id_gen):
+                if calls_cb:
+                    if states_equal(c.state, cur, self.frame_live, RANGE_WITHIN, self.id_gen):
+                        c.hits += 1
+                        self.push_hist(cur)
+                        self.propagate_precision(c.state, cur)
+                        return True
+                elif maybe_looping(c.state, cur) and c.state.unroll == cur.unroll and \
+                        states_equal(c.state, cur, self.frame_live, EXACT, self.id_gen):
                     self.verbose_linfo(idx, "; ")
                     raise VerifyError(EINVAL, f"infinite loop detected at insn {idx}")
-                if self.jmps_processed - self.prev_jmps_processed < 20 and \
+                if not force and self.jmps_processed - self.prev_jmps_processed < 20 and \
                         self.insn_processed - self.prev_insn_processed < 100:
                     add_new = False
             else:
@@ -480,7 +505,10 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
                     return True
             if add_new:
                 c.miss += 1
-            if c.miss > c.hits * 3 + 3:
+            # a callback call's checkpoints on the current path are kept longer: the passes
+            # through the callback converge on them
+            k = 64 if calls_cb and c.branches > 0 else 3
+            if c.miss > c.hits * k + k:
                 # unlikely to be useful: drop it from the list
                 del lst[i]
                 c.in_list = False
@@ -654,8 +682,8 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
                     return False
                 if ins.src == PSEUDO_KFUNC_CALL:
                     raise VerifyError(EINVAL, "calling kernel function is not supported without CONFIG_DEBUG_INFO_BTF")
-                self.check_helper_call(ins, idx)
-                self.insn_idx = idx + 1
+                if not self.check_helper_call(ins, idx):
+                    self.insn_idx = idx + 1
                 return False
             if op == I.JA:
                 if (ins.code & I.X) or ins.src or ins.dst or (cls == I.JMP and ins.imm) or (cls == I.JMP32 and ins.off):
@@ -989,6 +1017,12 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
                 R.mark_unknown(dst)
                 if folded is not None:
                     R.set_known(dst, folded)
+        elif b == R.MAP_KEY:
+            if t == BPF_WRITE:
+                raise VerifyError(EACCES, f"write to change key R{regno} not allowed")
+            self.check_mem_region_access(regno, reg, off, size, reg.map.key_size, False)
+            if value_regno >= 0:
+                R.mark_unknown(f.regs[value_regno])
         elif b == R.MEM:
             if reg.type & R.RDONLY and t == BPF_WRITE:
                 raise VerifyError(EACCES, f"R{regno} cannot write into {R.type_str(reg.type)}")
@@ -1313,8 +1347,8 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
                     else:
                         R.mark_unknown(d)
             elif dst_regno >= 0:
-                if self.bpf_capable and sp.type == R.SCALAR and not sp.id and sp.var[1]:
-                    sp.id = self.new_id()
+                # (an 8-byte spill already gave an unknown scalar its id; a fill of one a
+                # callback's loop widened stays without, as in the kernel)
                 regs[dst_regno].assign(sp)
                 self.push_hist(self.cur, hist_flags)  # type: ignore[arg-type]
             elif sp.is_ptr() and not self.allow_ptr_leaks:
@@ -1380,9 +1414,13 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
             R.mark_known(d, (ins.imm & M32) | ((nxt.imm & M32) << 32))
             return
         if ins.src == PSEUDO_FUNC:
+            sub = self.subprogs.index(idx + ins.imm + 1)
+            if not self.env.func_info:
+                raise VerifyError(EINVAL, "missing btf func_info")
+            if self.subprog_is_global(sub):
+                raise VerifyError(EINVAL, "callback function not static")
             R.mark_known_zero_ptr(d, R.FUNC)
-            d.off = 0
-            d.subreg_def = idx + ins.imm + 1
+            d.mem_size = sub  # a function pointer's subprogram
             return
         aux = self.aux[idx]
         m = aux.map
@@ -1468,6 +1506,7 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
         if len(linked) > 1:
             self.push_hist(cur, 0, tuple(linked))
         other = cur.copy()
+        other.dfs_depth += 1
         if other.last_ckpt is not None:
             other.last_ckpt.branches += 1
         oregs = other.cur.regs
@@ -1612,7 +1651,9 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
                     s.spilled.range = max(s.spilled.range, new_range)
 
     # ------------------------------------------------------------------ calls
-    def check_helper_call(self, ins: I.Insn, idx: int) -> None:
+    def check_helper_call(self, ins: I.Insn, idx: int) -> bool:
+        """Check a helper call; True when it moved ``insn_idx`` itself (a tail call in a
+        called function also exits that function)."""
         fid = ins.imm
         h = H.by_id(fid) if 0 <= fid < H.MAX_ID else None
         if fid < 0 or fid >= H.MAX_ID:
@@ -1630,8 +1671,15 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
             self.check_func_arg(i, proto, meta, fid, name, idx)
         if fid == 12 and meta["map"] is not None:  # tail_call: a constant in-range index is relied on
             r3 = regs[3]
+            aux = self.aux[idx]
             if r3.type == R.SCALAR and r3.is_const() and r3.var[0] < meta["map"].max_entries:
                 self.mark_chain_precision(3)
+                if aux.tail_key is None:
+                    aux.tail_key = r3.var[0]
+                elif aux.tail_key != r3.var[0]:
+                    aux.tail_key = -1
+            else:
+                aux.tail_key = -1
         if fid == 12:  # tail_call
             self.tail_call_reachable = True
         if meta["map"] is not None:
@@ -1647,6 +1695,29 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
         if fid in (86,):  # sk_release
             rid = regs[1].ref_obj_id
             self.release_reference(rid)
+        if fid == 164:  # for_each_map_elem
+            m = meta["map"]
+            mtn = _map_type_name(int(m.map_type))
+            fx = None
+            if mtn is not None:
+                try:
+                    fx = K.map_helper_fixup("for_each_map_elem", mtn)
+                except KeyError:
+                    fx = None
+            if fx is None or fx.kind == "reject":
+                raise VerifyError(524, "callback function not allowed for map")
+            self.push_callback_call(idx, meta["subprog"], _map_elem_cb_args)
+        elif fid == 181:  # loop
+            self.update_loop_inline_state(idx, meta["subprog"])
+            # the walk ends the loop by the count: it must be precise
+            self.mark_chain_precision(1)
+            f = self.cur.cur  # type: ignore[union-attr]
+            if f.cb_depth < regs[1].umax:
+                self.push_callback_call(idx, meta["subprog"], _loop_cb_args)
+            else:
+                f.cb_depth = 0
+                if self.log.level & LOG_LEVEL2:
+                    self.v(f"frame{self.cur.curframe} bpf_loop iteration limit reached\n")  # type: ignore[union-attr]
         # clobber caller-saved registers
         for i in range(6):
             R.mark_not_init(regs[i])
@@ -1696,6 +1767,100 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
             R.mark_unknown(r0)
         if h.changes_pkt_data:
             self.clear_all_pkt_pointers()
+        if fid == 12 and self.cur.curframe:  # type: ignore[union-attr]
+            # a tail call in a called function: the slot may be empty (the walk goes on after
+            # the call) or the program may end there, which the caller sees as this function
+            # returning an unknown value
+            self.mark_reg_scratched(0)
+            self.push_stack(self.cur, idx + 1, idx)  # type: ignore[arg-type]
+            self.clear_all_pkt_pointers()
+            R.mark_unknown(r0)
+            self.prepare_func_exit()
+            return True
+        return False
+
+    def update_loop_inline_state(self, idx: int, sub: int) -> None:
+        """bpf_loop is inlined when every walk of the call saw flags 0 and the same callback."""
+        aux = self.aux[idx]
+        if aux.loop_inline is None:
+            aux.loop_inline = [self.loop_flag_is_zero(), sub]
+        elif aux.loop_inline[0]:
+            aux.loop_inline[0] = self.loop_flag_is_zero() and aux.loop_inline[1] == sub
+
+    def loop_flag_is_zero(self) -> bool:
+        r4 = self.cur.cur.regs[4]  # type: ignore[union-attr]
+        if r4.type == R.SCALAR and r4.is_const() and r4.var[0] == 0:
+            self.mark_chain_precision(4)
+            return True
+        return False
+
+    def push_callback_call(self, idx: int, sub: int, set_args) -> None:  # type: ignore[no-untyped-def]
+        """Queue a walk of callback ``sub`` from the call at ``idx`` (in a copy of the state with
+        a new frame whose arguments ``set_args(caller, callee)`` fills); the current path goes on
+        after the call. The callback's exit returns to the call itself."""
+        st = self.cur
+        assert st is not None
+        if self.btf_check_subprog_call(sub, st.cur.regs) == EFAULT:
+            raise VerifyError(EFAULT, None)
+        if st.curframe + 1 >= MAX_CALL_FRAMES:
+            raise VerifyError(E2BIG, f"the call stack of {st.curframe + 2} frames is too deep")
+        self.push_stack(st, self.subprogs[sub], idx)
+        cb = self.stack[-1][0]
+        caller = cb.cur
+        callee = Frame(cb.curframe + 1, idx, sub)
+        R.mark_known_zero_ptr(callee.regs[10], R.STACK)
+        callee.regs[10].frameno = callee.frameno
+        set_args(caller, callee)
+        callee.cb_range = (0, 1)
+        cb.frames.append(callee)
+        cb.unroll += 1
+        caller.cb_depth += 1
+        st.cur.cb_depth = 0
+        self.scratched_regs = (1 << 11) - 1
+        self.scratched_stack = (1 << 64) - 1
+
+    def prepare_func_exit(self) -> None:
+        """Leave the current (called) function: back to the call's next insn with r0 as the
+        result, or for a callback back to the call itself, the caller's registers untouched."""
+        st = self.cur
+        assert st is not None
+        callee = st.cur
+        r0 = callee.regs[0]
+        if r0.base == R.STACK and r0.frameno == callee.frameno:
+            raise VerifyError(EINVAL, "cannot return stack pointer to the caller")
+        caller = st.frames[-2]
+        if callee.cb_range is not None:
+            if r0.type != R.SCALAR:
+                raise VerifyError(EACCES, "R0 not a scalar value")
+            self.mark_chain_precision(0)
+            lo, hi = callee.cb_range
+            if not (lo <= r0.smin and r0.smax <= hi):
+                raise VerifyError(EINVAL, invalid_scalar_msg("At callback return", r0, callee.cb_range))
+            self.insn_idx = callee.callsite
+        else:
+            caller.regs[0].assign(r0)
+            self.insn_idx = callee.callsite + 1
+        st.frames.pop()
+        if self.log.level & LOG_LEVEL2:
+            self.v("returning from callee:\n")
+            self.v(self.state_str_frame(callee))
+            self.v(f"to caller at {self.insn_idx}:\n")
+            self.v(self.state_str(st, st.curframe, True))
+        if callee.cb_range is not None:
+            prev = self.find_prev_entry(st, self.insn_idx)
+            if prev is not None:
+                widen_imprecise_scalars(prev, st, self.id_gen)
+
+    def find_prev_entry(self, st: VState, idx: int) -> VState | None:
+        """A stored state at ``idx`` on the current path (an earlier pass through the loop)."""
+        key = ((idx ^ st.frames[-1].callsite) & 0xFFFFFFFF) % self.n
+        sites = [f.callsite for f in st.frames]
+        for c in self.explored.get(key, ()):
+            s = c.state
+            if c.insn == idx and c.branches and s.dfs_depth < st.dfs_depth and \
+                    [f.callsite for f in s.frames] == sites:
+                return s
+        return None
 
     def release_reference(self, rid: int) -> None:
         st = self.cur
@@ -1821,10 +1986,13 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
                 self.release_reference(reg.ref_obj_id)
             return
         if base == H.ArgBase.PTR_TO_STACK:
+            if at & H.PTR_MAYBE_NULL and reg.type == R.SCALAR and reg.is_const() and reg.var[0] == 0:
+                return
             self.check_reg_type(regno, reg, [R.STACK])
             return
         if base == H.ArgBase.PTR_TO_FUNC:
             self.check_reg_type(regno, reg, [R.FUNC])
+            meta["subprog"] = reg.mem_size
             return
         raise VerifyError(EINVAL, f"unsupported arg type {at:#x} for {fname}#{fid}")
 
@@ -1917,6 +2085,8 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
 
     def check_map_func_compat(self, m, fid: int, fname: str) -> None:  # type: ignore[no-untyped-def]
         mt = int(m.map_type)
+        if fid == 164:  # for_each_map_elem: a map without callbacks is refused first (ENOTSUPP)
+            return
         if fid == 12 and mt != MapType.PROG_ARRAY:
             e = VerifyError(EINVAL, "expected prog array map for tail call")
             e.newline = False  # the kernel prints this one without a line end
@@ -1981,19 +2151,8 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
         st = self.cur
         assert st is not None
         if st.curframe > 0:
-            callee = st.cur
-            r0 = self.check_reg_arg(0, True)
-            if r0.base == R.STACK and r0.frameno == callee.frameno:
-                raise VerifyError(EINVAL, "cannot return stack pointer to the caller")
-            caller = st.frames[-2]
-            caller.regs[0].assign(r0)
-            st.frames.pop()
-            if self.log.level & LOG_LEVEL2:
-                self.v("returning from callee:\n")
-                self.v(self.state_str_frame(callee))
-                self.v(f"to caller at {callee.callsite + 1}:\n")
-                self.v(self.state_str(st, st.curframe, True))
-            self.insn_idx = callee.callsite + 1
+            # no read check of r0: a function whose result is unused may leave it unset
+            self.prepare_func_exit()
             self.scratched_regs = self.scratched_stack = 0  # the caller's state is printed in full
             return NESTED_EXIT
         if st.refs:
@@ -2030,18 +2189,7 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
             raise VerifyError(EINVAL, f"At program exit the register R0 is not a known value ({R.type_str(r0.type)})")
         self.mark_chain_precision(0)
         if not (rng[0] <= r0.smin and r0.smax <= rng[1]):
-            s = "At program exit the register R0 has"
-            unknown = True
-            if r0.smin > S64_MIN:
-                s += f" smin={r0.smin}"
-                unknown = False
-            if r0.smax < R.S64_MAX:
-                s += f" smax={r0.smax}"
-                unknown = False
-            if unknown:
-                s += " unknown scalar value"
-            s += f" should have been in [{rng[0]}, {rng[1]}]"
-            raise VerifyError(EINVAL, s)
+            raise VerifyError(EINVAL, invalid_scalar_msg("At program exit", r0, rng))
 
     def check_max_stack_depth(self) -> None:
         # walk the static call graph from each subprog, summing rounded depths
@@ -2053,7 +2201,7 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
         for s in range(n):
             for i in range(bounds[s], bounds[s + 1]):
                 ins = self.insns[i]
-                if C.is_pseudo_call(ins):
+                if C.is_pseudo_call(ins) or (ins.code == (I.LD | I.IMM | I.DW) and ins.src == PSEUDO_FUNC):
                     callees[s].append(starts.index(i + ins.imm + 1))
 
         def walk(s: int, total: int, frames: int) -> None:
@@ -2087,6 +2235,64 @@ def _bt_kind(ins: I.Insn) -> int:
         if (code & 0xF0) != I.JA:
             return (1 << ins.dst) | (1 << ins.src)
     return -1
+
+
+def invalid_scalar_msg(where: str, r: Reg, rng: tuple[int, int]) -> str:
+    s = f"{where} the register R0 has"
+    unknown = True
+    if r.smin > S64_MIN:
+        s += f" smin={r.smin}"
+        unknown = False
+    if r.smax < R.S64_MAX:
+        s += f" smax={r.smax}"
+        unknown = False
+    if unknown:
+        s += " unknown scalar value"
+    return s + f" should have been in [{rng[0]}, {rng[1]}]"
+
+
+def _loop_cb_args(caller: Frame, callee: Frame) -> None:
+    """bpf_loop's callback(index, ctx): an unknown index and the caller's r3."""
+    R.mark_unknown(callee.regs[1])
+    callee.regs[2].assign(caller.regs[3])
+
+
+def _map_elem_cb_args(caller: Frame, callee: Frame) -> None:
+    """bpf_for_each_map_elem's callback(map, key, value, ctx)."""
+    m = caller.regs[1].map
+    callee.regs[1].assign(caller.regs[1])
+    for regno, t in ((2, R.MAP_KEY), (3, R.MAP_VALUE)):
+        R.mark_known_zero_ptr(callee.regs[regno], t)
+        callee.regs[regno].map = m
+    callee.regs[4].assign(caller.regs[3])
+
+
+def widen_imprecise_scalars(old: VState, cur: VState, id_gen: int) -> None:
+    """Back at a callback's call: scalars that changed since the earlier pass and nothing
+    relied on become unknown, so the passes converge."""
+    idmap = IdMap(id_gen)
+
+    def widen(o: Reg, c: Reg) -> None:
+        if o.type != R.SCALAR or c.type != R.SCALAR or o.precise or c.precise or regs_exact(o, c, idmap):
+            return
+        R.mark_unknown(c)
+
+    for fr in range(len(old.frames) - 1, -1, -1):
+        fo, fc = old.frames[fr], cur.frames[fr]
+        for i in range(11):
+            widen(fo.regs[i], fc.regs[i])
+        for spi, so in fo.stack.items():
+            sc = fc.stack.get(spi)
+            if sc is not None and so.is_spill() and sc.is_spill() and so.spilled is not None \
+                    and sc.spilled is not None:
+                widen(so.spilled, sc.spilled)
+
+
+def _map_type_name(mt: int) -> str | None:
+    try:
+        return MapType(mt).name.lower()
+    except ValueError:
+        return None
 
 
 def _direct_value_types() -> set[int]:

@@ -19,6 +19,8 @@ from . import ctx as CTX
 from . import regs as R
 from .check import Aux, Verifier, _map_addr, _prog_type_name, array_value_off
 
+TAIL_CALL_CODE = I.JMP | 0xF0  # BPF_JMP | BPF_TAIL_CALL, kernel-internal
+LOOP_HELPER = 181
 # sk_buff "cloned" bit for the tc direct-write prologue (6.18 x86-64)
 SKB_CLONED_OFF = 126
 SKB_CLONED_MASK = 1
@@ -308,11 +310,19 @@ def helper_fixup(v: Verifier, a: Aux, ins: I.Insn, pname: str) -> list[I.Insn] |
     if h is None:
         return None
     if h.name == "tail_call":
-        return None
+        # the kernel-internal BPF_JMP | BPF_TAIL_CALL; a constant slot gets a direct-jump
+        # (poke) descriptor, numbered from 1 in the imm
+        imm = 0
+        if v.bpf_capable and a.tail_key is not None and a.tail_key >= 0 and not a.call_map_poison:
+            v.tail_pokes += 1
+            imm = v.tail_pokes
+        return [I.Insn(TAIL_CALL_CODE, 0, 0, 0, imm)]
     if h.name == "get_smp_processor_id":
         return [_t(x) for x in K.smp_processor_id_inline()]
     if h.name == "jiffies64":
         return [_t(x) for x in K.jiffies64_inline()]
+    if h.name == "loop":  # not inlined (flags not a known 0, or callbacks differ): the call stays
+        return [ins.with_(imm=K.SYMBOL_IMM["bpf_loop"])]
     m = a.call_map if not a.call_map_poison else None
     if m is not None and h.name in K.MAP_HELPERS:
         mtn = _map_type_name(int(m.map_type))
@@ -361,16 +371,81 @@ def resolve_map_loads(v: Verifier, p: Patcher) -> list[tuple[int, object, int]]:
 
 
 def subprog_calls(p: Patcher) -> None:
-    """bpf-to-bpf calls in xlated: off = pc-relative offset, imm = callee subprogram index."""
+    """bpf-to-bpf calls in xlated: off = pc-relative offset, imm = callee subprogram index;
+    a callback's address (ld_imm64 PSEUDO_FUNC) keeps the relative imm, its second slot the
+    subprogram index."""
     for i, ins in enumerate(p.insns):
         if ins.code == (I.JMP | I.CALL) and ins.src == PSEUDO_CALL:
             tgt = i + ins.imm + 1
             idx = p.subprogs.index(tgt) if tgt in p.subprogs else 0
             p.insns[i] = ins.with_(off=ins.imm, imm=idx)
+        elif ins.code == (I.LD | I.IMM | I.DW) and ins.src == PSEUDO_FUNC:
+            tgt = i + ins.imm + 1
+            p.insns[i + 1] = p.insns[i + 1].with_(imm=p.subprogs.index(tgt) if tgt in p.subprogs else 0)
+
+
+def inline_bpf_loops(v: Verifier, p: Patcher) -> None:
+    """bpf_loop calls whose flags were a known 0 and whose callback was one constant become
+    a loop calling the callback directly; r6-r8 are kept in three slots below the caller's
+    stack (its depth grows by 24 plus the rounding to 8)."""
+    cur = 0
+    depth = v.subprog_depth[0] if v.subprog_depth else 0
+    extra = 0
+    i = 0
+    while i < len(p.insns):
+        st = p.aux[i].loop_inline
+        ins = p.insns[i]
+        if ins.code == (I.JMP | I.CALL) and ins.src == 0 and ins.imm == LOOP_HELPER and st and st[0]:
+            extra = 24 + (-depth % 8)
+            base = -(depth + extra)
+            cb_start = p.subprogs[st[1]]
+            seq = _loop_inline_seq(base)
+            call_at = i + 12
+            new_cb = cb_start + len(seq) - 1 if cb_start > i else cb_start
+            seq[12] = seq[12].with_(imm=new_cb - call_at - 1)
+            p.patch(i, seq)
+            i += len(seq)
+        else:
+            i += 1
+        if cur + 1 < len(p.subprogs) and p.subprogs[cur + 1] == i:
+            v.subprog_depth[cur] += extra
+            cur += 1
+            depth = v.subprog_depth[cur]
+            extra = 0
+    if extra and cur < len(v.subprog_depth):
+        v.subprog_depth[cur] += extra
+
+
+def _loop_inline_seq(base: int) -> list[I.Insn]:
+    r6, r7, r8 = base, base + 8, base + 16
+    stx, ldx = I.STX | I.MEM | I.DW, I.LDX | I.MEM | I.DW
+    mov = I.ALU64 | I.MOV | I.X
+    return [
+        I.Insn(I.JMP | I.JLE | I.K, 1, 0, 2, K.BPF_MAX_LOOPS),
+        I.Insn(I.ALU | I.MOV | I.K, 0, 0, 0, -7),  # -E2BIG
+        I.Insn(I.JMP | I.JA, 0, 0, 16, 0),
+        I.Insn(stx, 10, 6, r6, 0),
+        I.Insn(stx, 10, 7, r7, 0),
+        I.Insn(stx, 10, 8, r8, 0),
+        I.Insn(mov, 6, 1, 0, 0),
+        I.Insn(I.ALU | I.MOV | I.K, 7, 0, 0, 0),
+        I.Insn(mov, 8, 3, 0, 0),
+        I.Insn(I.JMP | I.JGE | I.X, 7, 6, 5, 0),
+        I.Insn(mov, 1, 7, 0, 0),
+        I.Insn(mov, 2, 8, 0, 0),
+        I.Insn(I.JMP | I.CALL, 0, PSEUDO_CALL, 0, 0),
+        I.Insn(I.ALU64 | I.ADD | I.K, 7, 0, 0, 1),
+        I.Insn(I.JMP | I.JEQ | I.K, 0, 0, -6, 0),
+        I.Insn(mov, 0, 7, 0, 0),
+        I.Insn(ldx, 6, 10, r6, 0),
+        I.Insn(ldx, 7, 10, r7, 0),
+        I.Insn(ldx, 8, 10, r8, 0),
+    ]
 
 
 def run_fixups(v: Verifier) -> Patcher:
     p = Patcher(v)
+    inline_bpf_loops(v, p)
     if v.bpf_capable:
         hard_wire_dead_branches(p)
         remove_dead_code(p)

@@ -345,11 +345,31 @@ class PrecisionMixin:
                         regs[fr - 1] |= 1 << i
                 bt.frame -= 1
                 return
+            if op == I.CALL and s == 0 and idx in self.cb_calls and idx != subseq_idx - 1:  # type: ignore[attr-defined]
+                # from a callback's first insn back to the helper call that queued it: r1-r5
+                # of the callback were set by the helper, not by the caller's registers
+                if regs[fr] & ~ARGS_MASK & 0x7FF:
+                    raise VerifyError(14, f"verifier bug: backtracking call unexpected regs {regs[fr]:x}")
+                if bt.stack[fr]:
+                    raise NotSupported
+                regs[fr] &= ~ARGS_MASK
+                if fr == 0:
+                    raise VerifyError(14, "verifier bug: subprog exit at frame 0")
+                bt.frame -= 1
+                return
             if op == I.CALL:
                 regs[fr] &= ~1
                 if regs[fr] & ARGS_MASK:
                     raise VerifyError(14, f"verifier bug: backtracking call unexpected regs {regs[fr]:x}")
+                if s == 0 and imm == 12 and subseq_idx >= 0 and idx != subseq_idx - 1:
+                    # a tail call that ended the called function: back into its frame
+                    if fr + 1 >= MAX_FRAMES:
+                        raise VerifyError(14, "verifier bug: subprog enter from frame")
+                    bt.frame += 1
             elif op == I.EXIT:
+                if subseq_idx >= 0 and subseq_idx in self.cb_calls:  # type: ignore[attr-defined]
+                    # a callback's exit back to its helper call: r1-r5 there are the call's own
+                    regs[fr] &= ~ARGS_MASK
                 if regs[fr] & ARGS_MASK:
                     raise VerifyError(14, f"verifier bug: backtracking exit unexpected regs {regs[fr]:x}")
                 r0 = (subseq_idx - 1 >= 0 and _is_pseudo_call(self.insns[subseq_idx - 1])  # type: ignore[attr-defined]

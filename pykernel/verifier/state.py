@@ -30,7 +30,7 @@ class Slot:
 
 
 class Frame:
-    __slots__ = ("regs", "stack", "frameno", "callsite", "subprog", "depth")
+    __slots__ = ("regs", "stack", "frameno", "callsite", "subprog", "depth", "cb_range", "cb_depth")
 
     def __init__(self, frameno: int = 0, callsite: int = -1, subprog: int = 0) -> None:
         self.regs = [Reg() for _ in range(MAX_BPF_REG)]
@@ -41,12 +41,15 @@ class Frame:
         self.callsite = callsite
         self.subprog = subprog
         self.depth = 0  # deepest stack byte touched (positive)
+        self.cb_range: tuple[int, int] | None = None  # a callback's frame: the range its r0 must be in
+        self.cb_depth = 0  # callbacks of this frame's current helper call walked so far
 
     def copy(self) -> Frame:
         f = Frame.__new__(Frame)
         f.regs = [r.copy() for r in self.regs]
         f.stack = {k: v.copy() for k, v in self.stack.items()}
         f.frameno, f.callsite, f.subprog, f.depth = self.frameno, self.callsite, self.subprog, self.depth
+        f.cb_range, f.cb_depth = self.cb_range, self.cb_depth
         return f
 
 
@@ -60,7 +63,8 @@ class VState:
     conditional jump that refined linked scalars (``linked``: ((frame, regno|-1-spi), ...)).
     """
 
-    __slots__ = ("frames", "refs", "last_ckpt", "path", "first_idx", "last_idx", "insn_idx", "hist")
+    __slots__ = ("frames", "refs", "last_ckpt", "path", "first_idx", "last_idx", "insn_idx", "hist", "dfs_depth",
+                 "unroll")
 
     def __init__(self) -> None:
         self.frames: list[Frame] = [Frame()]
@@ -71,6 +75,8 @@ class VState:
         self.last_idx = -1
         self.insn_idx = 0
         self.hist: list[list] = []
+        self.dfs_depth = 0  # how many pushes to the branch stack made this state
+        self.unroll = 0  # callback bodies entered on this path
 
     @property
     def cur(self) -> Frame:
@@ -88,6 +94,7 @@ class VState:
         s.path = list(self.path) if self.path is not None else None
         s.first_idx, s.last_idx, s.insn_idx = self.first_idx, self.last_idx, self.insn_idx
         s.hist = [list(h) for h in self.hist]
+        s.dfs_depth, s.unroll = self.dfs_depth, self.unroll
         return s
 
 
@@ -245,7 +252,7 @@ def stacksafe(o: Frame, c: Frame, idmap: IdMap, exact: int, uninit_ok: bool = Tr
         cs = cstack.get(spi)
         otypes = os_.types
         ctypes = cs.types if cs is not None else _INVALID8
-        if exact != NOT_EXACT:
+        if exact == EXACT:
             if cs is None or otypes != ctypes:
                 return False
         if otypes == _INVALID8:
@@ -295,7 +302,7 @@ def states_equal(old: VState, cur: VState, live_of, exact: int = NOT_EXACT, id_g
     not_exact = exact == NOT_EXACT
     for fi in range(n):
         fo, fc = ofr[fi], cfr[fi]
-        if fo.callsite != fc.callsite:
+        if fo.callsite != fc.callsite or fo.cb_depth > fc.cb_depth:
             return False
         live = live_of(fi, old) & 0x7FF
         oregs, cregs = fo.regs, fc.regs

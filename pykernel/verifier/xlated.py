@@ -18,6 +18,7 @@ from ..uapi.consts import PSEUDO_CALL, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE
 from ..uapi.disasm import format_insn
 from .env import LineInfo, VerifierResult
 
+TAIL_CALL_CODE = I.JMP | 0xF0  # BPF_JMP | BPF_TAIL_CALL, kernel-internal
 _SYM_BY_IMM: dict[int, str] = {}
 
 
@@ -28,8 +29,14 @@ def symbol_of_imm(imm: int) -> str | None:
     return _SYM_BY_IMM.get(imm)
 
 
-def prepare_dump(res: VerifierResult) -> list[I.Insn]:
+def prepare_dump(res: VerifierResult, *, keep_tail_calls: bool = False) -> list[I.Insn]:
+    """bpf_insn_prepare_dump: maps by id, the internal tail call shown as ``call 12``
+    (``keep_tail_calls``: as the JIT sees it, for the function tags)."""
     out = list(res.xlated)
+    if not keep_tail_calls:
+        for i, ins in enumerate(out):
+            if ins.code == TAIL_CALL_CODE:
+                out[i] = I.Insn(I.JMP | I.CALL, 0, 0, 0, 12)
     for i, m, off in getattr(res, "map_loads", ()):
         lo, hi = out[i], out[i + 1]
         mid = int(getattr(m, "id", 0))

@@ -1264,6 +1264,34 @@ r0 = *(u8 *)skb[23]
 r0 += r7
 exit
 
+=== acc_subprog_no_r0
+; type: xdp
+call pc+2
+r0 = 2
+exit
+r1 = 1
+exit
+
+=== rej_subprog_no_r0_read
+; type: xdp
+call pc+1
+exit
+r1 = 1
+exit
+
+=== rej_cb_no_btf
+; type: xdp
+r1 = 4
+raw 18 42 00 00 06 00 00 00
+raw 00 00 00 00 00 00 00 00
+r3 = 0
+r4 = 0
+call bpf_loop#181
+r0 = 2
+exit
+r1 = 1
+exit
+
 === rej_ldabs_cgroup_skb
 ; type: cgroup_skb
 r6 = r1
