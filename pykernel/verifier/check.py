@@ -505,10 +505,9 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
                     return True
             if add_new:
                 c.miss += 1
-            # a callback call's checkpoints on the current path are kept longer: the passes
-            # through the callback converge on them
-            k = 64 if calls_cb and c.branches > 0 else 3
-            if c.miss > c.hits * k + k:
+            # (a callback call's checkpoints on the current path are kept longer, to 64: the
+            # passes through the callback converge on them)
+            if c.miss > c.hits * 3 + 3 and not (calls_cb and c.branches > 0 and c.miss <= c.hits * 64 + 64):
                 # unlikely to be useful: drop it from the list
                 del lst[i]
                 c.in_list = False
@@ -1707,6 +1706,8 @@ class Verifier(PrecisionMixin, GlobalFuncMixin):
             if fx is None or fx.kind == "reject":
                 raise VerifyError(524, "callback function not allowed for map")
             self.push_callback_call(idx, meta["subprog"], _map_elem_cb_args)
+        elif fid in (180, 209):  # find_vma(task, addr, cb, ctx), user_ringbuf_drain(map, cb, ctx)
+            self.push_callback_call(idx, meta["subprog"], _find_vma_cb_args if fid == 180 else _drain_cb_args)
         elif fid == 181:  # loop
             self.update_loop_inline_state(idx, meta["subprog"])
             # the walk ends the loop by the count: it must be precise
@@ -2257,6 +2258,20 @@ def _loop_cb_args(caller: Frame, callee: Frame) -> None:
     callee.regs[2].assign(caller.regs[3])
 
 
+def _find_vma_cb_args(caller: Frame, callee: Frame) -> None:
+    """bpf_find_vma's callback(task, vma, ctx); the vma is a kernel object (opaque here)."""
+    callee.regs[1].assign(caller.regs[1])
+    R.mark_known_zero_ptr(callee.regs[2], R.BTF_ID)
+    callee.regs[3].assign(caller.regs[4])
+
+
+def _drain_cb_args(caller: Frame, callee: Frame) -> None:
+    """bpf_user_ringbuf_drain's callback(dynptr, ctx); the dynptr is opaque here (no dynptr
+    helpers), so the body is verified with it unusable."""
+    R.mark_known_zero_ptr(callee.regs[1], R.BTF_ID)
+    callee.regs[2].assign(caller.regs[3])
+
+
 def _map_elem_cb_args(caller: Frame, callee: Frame) -> None:
     """bpf_for_each_map_elem's callback(map, key, value, ctx)."""
     m = caller.regs[1].map
@@ -2384,57 +2399,21 @@ def is_branch_taken(d: Reg, s: Reg, op: int, is32: bool) -> int:
         if not ((dv[0] | dv[1]) & (sv[0] | sv[1])):
             return 0
         return -1
+    if op in _SIGNED_TWIN:  # the same four verdicts on the signed bounds
+        op = _SIGNED_TWIN[op]
+        dmin, dmax, smin_, smax_ = dsmin, dsmax, ssmin, ssmax
     if op == I.JGT:
-        if dmin > smax_:
-            return 1
-        if dmax <= smin_:
-            return 0
-        return -1
+        return 1 if dmin > smax_ else 0 if dmax <= smin_ else -1
     if op == I.JGE:
-        if dmin >= smax_:
-            return 1
-        if dmax < smin_:
-            return 0
-        return -1
+        return 1 if dmin >= smax_ else 0 if dmax < smin_ else -1
     if op == I.JLT:
-        if dmax < smin_:
-            return 1
-        if dmin >= smax_:
-            return 0
-        return -1
+        return 1 if dmax < smin_ else 0 if dmin >= smax_ else -1
     if op == I.JLE:
-        if dmax <= smin_:
-            return 1
-        if dmin > smax_:
-            return 0
-        return -1
-    if op == I.JSGT:
-        if dsmin > ssmax:
-            return 1
-        if dsmax <= ssmin:
-            return 0
-        return -1
-    if op == I.JSGE:
-        if dsmin >= ssmax:
-            return 1
-        if dsmax < ssmin:
-            return 0
-        return -1
-    if op == I.JSLT:
-        if dsmax < ssmin:
-            return 1
-        if dsmin >= ssmax:
-            return 0
-        return -1
-    if op == I.JSLE:
-        if dsmax <= ssmin:
-            return 1
-        if dsmin > ssmax:
-            return 0
-        return -1
+        return 1 if dmax <= smin_ else 0 if dmin > smax_ else -1
     return -1
 
 
+_SIGNED_TWIN = {I.JSGT: I.JGT, I.JSGE: I.JGE, I.JSLT: I.JLT, I.JSLE: I.JLE}
 _FLIP = {I.JGT: I.JLE, I.JGE: I.JLT, I.JLT: I.JGE, I.JLE: I.JGT, I.JSGT: I.JSLE, I.JSGE: I.JSLT,
          I.JSLT: I.JSGE, I.JSLE: I.JSGT, I.JEQ: I.JNE, I.JNE: I.JEQ}
 
@@ -2466,25 +2445,9 @@ def _refine64(d: Reg, s: Reg, op: int) -> None:
             r.umin, r.umax, r.smin, r.smax, r.var = umin, umax, smin, smax, var
     elif op == I.JNE:
         if s.is_const():
-            v = s.var[0]
-            if d.umin == v:
-                d.umin += 1
-            if d.umax == v:
-                d.umax -= 1
-            if d.smin == R.s64(v):
-                d.smin += 1
-            if d.smax == R.s64(v):
-                d.smax -= 1
+            _exclude64(d, s.var[0])
         if d.is_const():
-            v = d.var[0]
-            if s.umin == v:
-                s.umin += 1
-            if s.umax == v:
-                s.umax -= 1
-            if s.smin == R.s64(v):
-                s.smin += 1
-            if s.smax == R.s64(v):
-                s.smax -= 1
+            _exclude64(s, d.var[0])
     elif op == I.JGT:
         d.umin = max(d.umin, s.umin + 1)
         s.umax = min(s.umax, d.umax - 1)
@@ -2509,6 +2472,19 @@ def _refine64(d: Reg, s: Reg, op: int) -> None:
     elif op == I.JSLE:
         d.smax = min(d.smax, s.smax)
         s.smin = max(s.smin, d.smin)
+
+
+def _exclude64(r: Reg, v: int) -> None:
+    """``r != v``: a bound that equals v moves past it."""
+    if r.umin == v:
+        r.umin += 1
+    if r.umax == v:
+        r.umax -= 1
+    sv = R.s64(v)
+    if r.smin == sv:
+        r.smin += 1
+    if r.smax == sv:
+        r.smax -= 1
 
 
 def _refine32(d: Reg, s: Reg, op: int) -> None:

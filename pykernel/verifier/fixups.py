@@ -1,8 +1,10 @@
 """The rewrites after a successful walk, as they show in ``bpftool prog dump xlated``.
 
-Dead-code hard-wiring and removal, context field conversion, the tc direct-write prologue,
-division-by-register guards, map pointers into ld_imm64, inlined map lookups and helpers,
-helper call targets (``call <symbol>#<imm>``) and bpf-to-bpf call bookkeeping. Every patch
+bpf_loop inlining, dead-code hard-wiring and removal, context field conversion, the tc
+direct-write prologue, LD_ABS/LD_IND as helper calls, division guards (zero and, signed,
+-1 divisors), map pointers into ld_imm64, inlined map lookups and helpers, helper call
+targets (``call <symbol>#<imm>``), the internal tail call, and bpf-to-bpf call and
+callback bookkeeping. Every patch
 keeps jump offsets, subprogram starts and line info consistent, as the kernel's
 ``bpf_patch_insn_data`` does.
 """
@@ -14,10 +16,10 @@ import copy
 from .. import kallsyms as K
 from ..uapi import helpers as H
 from ..uapi import insn as I
-from ..uapi.consts import PSEUDO_CALL, PSEUDO_FUNC, PSEUDO_MAP_FD, PSEUDO_MAP_IDX, MapType, ProgType
+from ..uapi.consts import PSEUDO_CALL, PSEUDO_FUNC, PSEUDO_MAP_FD, PSEUDO_MAP_IDX, ProgType
 from . import ctx as CTX
 from . import regs as R
-from .check import Aux, Verifier, _map_addr, _prog_type_name, array_value_off
+from .check import Aux, Verifier, _map_addr, _map_type_name, _prog_type_name, array_value_off
 
 TAIL_CALL_CODE = I.JMP | 0xF0  # BPF_JMP | BPF_TAIL_CALL, kernel-internal
 LOOP_HELPER = 181
@@ -28,6 +30,22 @@ SKB_CLONED_MASK = 1
 
 def _t(x: tuple[int, int, int, int, int]) -> I.Insn:
     return I.Insn(*x)
+
+
+def _rel_off(ins: I.Insn) -> int | None:
+    """The pc-relative offset of a jump, a bpf-to-bpf call or a callback's address load."""
+    code = ins.code
+    if (code == (I.JMP | I.CALL) and ins.src == PSEUDO_CALL) or (code == (I.LD | I.IMM | I.DW) and ins.src == PSEUDO_FUNC):
+        return ins.imm
+    if code & 7 in (I.JMP, I.JMP32) and code & 0xF0 not in (I.CALL, I.EXIT):
+        return ins.imm if code == (I.JMP32 | I.JA) else ins.off
+    return None
+
+
+def _with_rel_off(ins: I.Insn, off: int) -> I.Insn:
+    if ins.code in (I.JMP | I.CALL, I.LD | I.IMM | I.DW, I.JMP32 | I.JA):
+        return ins.with_(imm=off)
+    return ins.with_(off=off)
 
 
 class Patcher:
@@ -47,14 +65,8 @@ class Patcher:
         for i, ins in enumerate(insns):
             if pos <= i < end_new:
                 continue
-            cls = ins.code & 7
-            is_call = ins.code == (I.JMP | I.CALL) and ins.src == PSEUDO_CALL
-            is_func = ins.code == (I.LD | I.IMM | I.DW) and ins.src == PSEUDO_FUNC
-            if is_call or is_func:
-                off = ins.imm
-            elif cls in (I.JMP, I.JMP32) and ins.code & 0xF0 not in (I.CALL, I.EXIT):
-                off = ins.imm if ins.code == (I.JMP32 | I.JA) else ins.off
-            else:
+            off = _rel_off(ins)
+            if off is None:
                 continue
             cur = i if i < pos else i  # indices already shifted for i >= end_new
             if cur < pos and cur + off + 1 >= end_old:
@@ -63,10 +75,7 @@ class Patcher:
                 off -= delta
             else:
                 continue
-            if is_call or is_func or ins.code == (I.JMP32 | I.JA):
-                insns[i] = ins.with_(imm=off)
-            else:
-                insns[i] = ins.with_(off=off)
+            insns[i] = _with_rel_off(ins, off)
 
     def patch(self, pos: int, new: list[I.Insn]) -> None:
         """Replace insns[pos] by ``new`` (len >= 1)."""
@@ -96,14 +105,8 @@ class Patcher:
         for i, ins in enumerate(insns):
             if pos <= i < end:
                 continue
-            cls = ins.code & 7
-            is_call = ins.code == (I.JMP | I.CALL) and ins.src == PSEUDO_CALL
-            is_func = ins.code == (I.LD | I.IMM | I.DW) and ins.src == PSEUDO_FUNC
-            if is_call or is_func:
-                off = ins.imm
-            elif cls in (I.JMP, I.JMP32) and ins.code & 0xF0 not in (I.CALL, I.EXIT):
-                off = ins.imm if ins.code == (I.JMP32 | I.JA) else ins.off
-            else:
+            off = _rel_off(ins)
+            if off is None:
                 continue
             tgt = i + off + 1
             if i < pos and tgt >= end:
@@ -116,10 +119,7 @@ class Patcher:
                 off = pos - i - 1
             else:
                 continue
-            if is_call or is_func or ins.code == (I.JMP32 | I.JA):
-                insns[i] = ins.with_(imm=off)
-            else:
-                insns[i] = ins.with_(off=off)
+            insns[i] = _with_rel_off(ins, off)
         del self.insns[pos:end]
         del self.aux[pos:end]
         del self.orig[pos:end]
@@ -270,13 +270,6 @@ def _div_by_minus_one(ins: I.Insn) -> list[I.Insn]:
     if ins.code & 0xF0 == I.DIV:
         return [I.Insn((ins.code & 7) | I.NEG, ins.dst, 0, 0, 0)]
     return [I.Insn(I.ALU | I.MOV | I.K, ins.dst, 0, 0, 0)]
-
-
-def _map_type_name(mt: int) -> str | None:
-    try:
-        return MapType(mt).name.lower()
-    except ValueError:
-        return None
 
 
 def misc_fixups(v: Verifier, p: Patcher) -> None:

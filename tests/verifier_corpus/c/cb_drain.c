@@ -1,0 +1,18 @@
+/* bpf_user_ringbuf_drain's callback is verified like bpf_loop's: a dynptr and the ctx, r0 in [0, 1]. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+struct {
+	__uint(type, BPF_MAP_TYPE_USER_RINGBUF);
+	__uint(max_entries, 4096);
+} urb SEC(".maps");
+static long drain_cb(struct bpf_dynptr *p, void *ctx)
+{
+	return 0;
+}
+SEC("xdp")
+int drain(struct xdp_md *ctx)
+{
+	bpf_user_ringbuf_drain(&urb, drain_cb, NULL, 0);
+	return XDP_PASS;
+}
+char LICENSE[] SEC("license") = "GPL";
