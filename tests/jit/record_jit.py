@@ -119,7 +119,7 @@ def load_real(case: corpus.Case) -> tuple[int, str]:
 def verify_ours(prog_type: int, insns: list[I.Insn], maps: dict[int, FakeMap], *, attach: int = 0,
                 flags: int = 0, gpl: bool = True, ext: tuple | None = None):  # noqa: ANN201
     """Our verifier's result for instructions whose ld_imm64 map fds are keys of ``maps``
-    (``ext``: the object's (func info, line info), as libbpf passes them)."""
+    (``ext``: the object's (func info, line info, BTF), as libbpf passes them)."""
     from pykernel.uapi.errors import SyscallError
     from pykernel.verifier import VerifierEnv, verify
 
@@ -127,7 +127,7 @@ def verify_ours(prog_type: int, insns: list[I.Insn], maps: dict[int, FakeMap], *
     env = VerifierEnv(insns=insns, prog_type=prog_type, expected_attach_type=attach, gpl=gpl,
                       prog_flags=flags, map_by_fd=maps.get, log_level=1, log_size=len(buf), log_buf=buf)
     if ext is not None:
-        env.func_info, env.line_info = ext
+        env.func_info, env.line_info, env.btf = ext
     try:
         return verify(env)
     except SyscallError as e:
@@ -136,7 +136,7 @@ def verify_ours(prog_type: int, insns: list[I.Insn], maps: dict[int, FakeMap], *
 
 
 def ext_info(path: Path, program: str, fallback: tuple | None = None) -> tuple | None:
-    """(func info, line info) of a program of a C object, relocated as libbpf hands them
+    """(func info, line info, BTF) of a program of a C object, relocated as libbpf hands them
     to the kernel (what tests/test_verifier_corpus.py gives our verifier)."""
     from pybpftool import xlated as X
     from pykernel.verifier import FuncInfo, LineInfo
@@ -162,7 +162,7 @@ def ext_info(path: Path, program: str, fallback: tuple | None = None) -> tuple |
         for off, (_, tid) in zip(starts, kernel_finfo, strict=True):
             sig = btf.func_signature(tid)
             finfo.append(FuncInfo(insn_off=off, type_id=tid, name=sig.split("(", 1)[0].split()[-1].lstrip("*")))
-        return finfo, None
+        return finfo, None, btf.data
     finfo = []
     for off, tid in X.parse_func_info(prog.func_info, prog.func_info_rec_size, prog.func_info_cnt):
         sig = btf.func_signature(tid)
@@ -172,7 +172,7 @@ def ext_info(path: Path, program: str, fallback: tuple | None = None) -> tuple |
         linfo.append(LineInfo(insn_off=li.insn_off, file_name=btf.data.str_at(li.file_name_off),
                               line=btf.data.str_at(li.line_off), line_num=li.line_col >> 10,
                               line_col=li.line_col & 0x3FF, file_name_off=li.file_name_off, line_off=li.line_off))
-    return finfo or None, linfo or None
+    return finfo or None, linfo or None, btf.data
 
 
 def fake_maps_of_case(case: corpus.Case) -> tuple[dict[int, FakeMap], list[I.Insn]]:
