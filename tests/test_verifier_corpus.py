@@ -27,7 +27,7 @@ from simmaps import FakeMap  # noqa: E402
 
 from pykernel.uapi import insn as I  # noqa: E402
 from pykernel.uapi.errors import SyscallError  # noqa: E402
-from pykernel.verifier import FuncInfo, LineInfo, VerifierEnv, verify  # noqa: E402
+from pykernel.verifier import VerifierEnv, verify  # noqa: E402
 from pykernel.verifier.xlated import prepare_dump  # noqa: E402
 
 RECORDED = corpus.load_recorded()
@@ -116,7 +116,6 @@ def ext_info(name: str):  # noqa: ANN201
     rec = RECORDED[name]
     if rec["kind"] != "c":
         return None
-    from pybpftool import xlated as X
     from pylibbpf import BpfObject
     from pylibbpf.relo import relocate_program
 
@@ -124,15 +123,7 @@ def ext_info(name: str):  # noqa: ANN201
     prog = next(p for p in obj.programs if p.name == rec["program"])
     relocate_program(obj, prog, lambda i: i)
     btf = obj.btf
-    finfo = []
-    for off, tid in X.parse_func_info(prog.func_info, prog.func_info_rec_size, prog.func_info_cnt):
-        sig = btf.func_signature(tid)
-        finfo.append(FuncInfo(insn_off=off, type_id=tid, name=sig.split("(", 1)[0].split()[-1].lstrip("*")))
-    linfo = []
-    for li in X.parse_line_info(prog.line_info, prog.line_info_rec_size, prog.line_info_cnt):
-        linfo.append(LineInfo(insn_off=li.insn_off, file_name=btf.data.str_at(li.file_name_off),
-                              line=btf.data.str_at(li.line_off), line_num=li.line_col >> 10,
-                              line_col=li.line_col & 0x3FF, file_name_off=li.file_name_off, line_off=li.line_off))
+    finfo, linfo = corpus.func_line_info(btf, prog)
     return btf, finfo, linfo
 
 

@@ -138,8 +138,7 @@ def verify_ours(prog_type: int, insns: list[I.Insn], maps: dict[int, FakeMap], *
 def ext_info(path: Path, program: str, fallback: tuple | None = None) -> tuple | None:
     """(func info, line info, BTF) of a program of a C object, relocated as libbpf hands them
     to the kernel (what tests/test_verifier_corpus.py gives our verifier)."""
-    from pybpftool import xlated as X
-    from pykernel.verifier import FuncInfo, LineInfo
+    from pykernel.verifier import FuncInfo
     from pylibbpf import BpfObject
     from pylibbpf.relo import relocate_program
 
@@ -163,15 +162,7 @@ def ext_info(path: Path, program: str, fallback: tuple | None = None) -> tuple |
             sig = btf.func_signature(tid)
             finfo.append(FuncInfo(insn_off=off, type_id=tid, name=sig.split("(", 1)[0].split()[-1].lstrip("*")))
         return finfo, None, btf.data
-    finfo = []
-    for off, tid in X.parse_func_info(prog.func_info, prog.func_info_rec_size, prog.func_info_cnt):
-        sig = btf.func_signature(tid)
-        finfo.append(FuncInfo(insn_off=off, type_id=tid, name=sig.split("(", 1)[0].split()[-1].lstrip("*")))
-    linfo = []
-    for li in X.parse_line_info(prog.line_info, prog.line_info_rec_size, prog.line_info_cnt):
-        linfo.append(LineInfo(insn_off=li.insn_off, file_name=btf.data.str_at(li.file_name_off),
-                              line=btf.data.str_at(li.line_off), line_num=li.line_col >> 10,
-                              line_col=li.line_col & 0x3FF, file_name_off=li.file_name_off, line_off=li.line_off))
+    finfo, linfo = corpus.func_line_info(btf, prog)
     return finfo or None, linfo or None, btf.data
 
 

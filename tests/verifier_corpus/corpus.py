@@ -145,3 +145,21 @@ def with_fds(insns: list[I.Insn], refs: dict[int, int], fds: dict[int, int]) -> 
     for idx, num in refs.items():
         out[idx] = out[idx].with_(imm=fds[num])
     return out
+
+
+def func_line_info(btf, prog) -> tuple[list, list]:  # noqa: ANN001 - pylibbpf's Btf and Program
+    """The func info and line info of a relocated pylibbpf program as the kernel reads them
+    from the attr (strings resolved through the object's BTF)."""
+    from pybpftool import xlated as X
+    from pykernel.verifier import FuncInfo, LineInfo
+
+    finfo = []
+    for off, tid in X.parse_func_info(prog.func_info, prog.func_info_rec_size, prog.func_info_cnt):
+        sig = btf.func_signature(tid)
+        finfo.append(FuncInfo(insn_off=off, type_id=tid, name=sig.split("(", 1)[0].split()[-1].lstrip("*")))
+    linfo = []
+    for li in X.parse_line_info(prog.line_info, prog.line_info_rec_size, prog.line_info_cnt):
+        linfo.append(LineInfo(insn_off=li.insn_off, file_name=btf.data.str_at(li.file_name_off),
+                              line=btf.data.str_at(li.line_off), line_num=li.line_col >> 10,
+                              line_col=li.line_col & 0x3FF, file_name_off=li.file_name_off, line_off=li.line_off))
+    return finfo, linfo
