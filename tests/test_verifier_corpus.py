@@ -236,3 +236,24 @@ def test_btf_info_matches_the_kernel(name: str) -> None:
     if len(rec["prog_tags"]) > 1:
         tags = [s.split("_")[2] for s in subprog_symbols(res, res.func_info)]
         assert tags == rec["prog_tags"]
+
+
+@pytest.mark.parametrize(("size", "errno", "log"), [
+    # recorded on the real 6.18 kernel: a rejected program (R0 !read_ok) with a log buffer
+    # too short for its log fails with ENOSPC, not with the verifier's EACCES
+    (16, 28, " 0 mark_read 0\n"),
+    (64, 28, "max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n"),
+    (4096, 13, "0: R1=ctx() R10=fp0\n0: (b7) r1 = 1                        ; R1=1\n"
+               "1: (07) r1 += 2                       ; R1=3\n2: (95) exit\nR0 !read_ok\n"
+               "processed 3 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n"),
+])
+def test_short_log_on_a_rejection(size: int, errno: int, log: str) -> None:
+    from pykernel.uapi.asm import assemble_kernel
+
+    insns = [i for line in ("r1 = 1", "r1 += 2", "exit") for i in assemble_kernel(line)]
+    buf = bytearray(size)
+    env = VerifierEnv(insns=insns, prog_type=6, gpl=True, log_level=1, log_size=size, log_buf=buf)
+    with pytest.raises(SyscallError) as e:
+        verify(env)
+    assert e.value.errno == errno
+    assert buf.split(b"\0", 1)[0].decode() == log

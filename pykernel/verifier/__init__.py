@@ -43,9 +43,10 @@ def verify(env: VerifierEnv) -> VerifierResult:
         if v.trace is not None:  # before the statistics: the message ends the log
             env.trace_out = v.trace.result(err.errno, err.msg)
         v.stats()
-        size, _ = v.log.finalize()
+        size, log_err = v.log.finalize()
         env.log_true_size = size
-        raise SyscallError(err.errno, err.msg or "verifier")
+        # as bpf_check(): a truncated log's ENOSPC replaces the verifier's own error
+        raise SyscallError(log_err or err.errno, err.msg or "verifier")
     p = run_fixups(v)
     v.stats()
     size, log_err = v.log.finalize()

@@ -64,17 +64,27 @@ class VerifierLog:
         self.end_pos = new_end
 
     def text(self) -> str:
-        t = "".join(self.parts)
-        if len(t) != self.end_pos:
-            t = t[: self.end_pos]
-            self.parts = [t]
+        t = "".join(self.parts)  # write() and reset() keep it exactly end_pos bytes long
+        self.parts = [t]
         return t
 
     def reset(self, new_pos: int) -> None:
         if not self.level or new_pos > self.end_pos:
             return
-        t = self.text()[:new_pos]
-        self.parts = [t]
+        # drop the tail only: a walk resets near the end millions of times, and joining
+        # the whole text each time made a long log quadratic
+        cut = self.end_pos - new_pos
+        parts = self.parts
+        while cut > 0 and parts:
+            last = parts[-1]
+            ascii_ = last.isascii()
+            n = len(last) if ascii_ else len(last.encode())
+            if n <= cut:
+                parts.pop()
+                cut -= n
+            else:
+                parts[-1] = last[: n - cut] if ascii_ else last.encode()[: n - cut].decode(errors="ignore")
+                cut = 0
         self.end_pos = new_pos
         if self.end_pos < self.start_pos:
             self.start_pos = self.end_pos
