@@ -22,6 +22,7 @@ the main corpus in tests/progs/):
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -293,6 +294,7 @@ def main(out: Path | None = None) -> None:
     if out is not None:
         OUT = out
     OUT.mkdir(exist_ok=True)
+    made_pin_dir = not os.path.isdir(PIN)
     os.makedirs(PIN, exist_ok=True)
     before = set(os.listdir(PIN))
     lb = Libbpf()
@@ -306,6 +308,9 @@ def main(out: Path | None = None) -> None:
     for name in set(os.listdir(PIN)) - before:  # our pins only (rec_*, maps pinned by name)
         leftover = Path(PIN) / name
         shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink()
+    if made_pin_dir:  # leave the real bpffs as we found it
+        with contextlib.suppress(OSError):
+            os.rmdir(PIN)
 
 
 if __name__ == "__main__":
